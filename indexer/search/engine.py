@@ -1,0 +1,675 @@
+"""The search engine: TF-IDF over the plans' actions, with question understanding on top.
+
+``SearchEngine().fit(kb)`` learns the vocabulary and the weighted field matrices;
+``engine.ask(question)`` returns an :class:`~indexer.search.answer.Answer`. No Telegram here:
+the CLI, the local chat and the bot all call this.
+
+How a topic question is scored (see :meth:`SearchEngine._rank_topic`):
+
+1. The topic words become *term groups*: each word with its alternatives (typo correction
+   against the index vocabulary, glossary synonyms, acronym <-> long form).
+2. Relevance = field-weighted cosine of word/bigram TF-IDF (action text weighs most, then
+   lead, measure, priority title) + a character n-gram cosine on the action text (partial
+   words, spelling variants) + the IDF-weighted share of term groups the action contains.
+3. An action is a candidate only when that share (its *coverage*) passes a calibrated bar;
+   with no candidate the engine abstains.
+4. Scope: a period or partnership in the question restricts the plans. Otherwise, per
+   partnership, the newest plan that covers the topic about as well as any plan answers;
+   older plans only when no newer plan covers it (their results are labelled).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, Levenshtein
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from ..agencies import AgencyResolver
+from ..knowledge import KnowledgeBase
+from ..models import ActionRecord, PlanEntry
+from ..textutil import normalise
+from .answer import Answer, Result
+from .query import FRAMING_WORDS, WEAK_WORDS, ParsedQuery, parse_question
+from .text import STOPWORDS, analyse, content_words, stem, words
+
+FIELD_WEIGHTS = {"action": 1.0, "lead": 0.45, "measure": 0.35, "priority": 0.25, "extra": 0.2}
+
+
+def word_ngrams(text: str) -> list[str]:
+    """Stems and stem bigrams (bigrams reward "safe town", "one stop" as phrases)."""
+    stems = analyse(text)
+    return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+@dataclass
+class TermGroup:
+    """One topic word (or phrase) of a question and the stems that count as matching it."""
+
+    word: str
+    alternatives: list[tuple[str, ...]]  # each alternative: stems that must all be present
+    weight: float = 1.0  # IDF of the rarest alternative, set by the engine
+    weak: bool = False  # a framing-ish word: scored, but not needed for coverage
+    corrected: str | None = None  # the vocabulary word a typo was corrected to
+
+
+@dataclass
+class Ranked:
+    index: int
+    score: float
+    coverage: float
+
+
+@dataclass
+class SearchEngine:
+    """Fitted search over a :class:`KnowledgeBase`; see the module docstring."""
+
+    min_coverage: float = 0.5
+    cover_ratio: float = 0.8  # a newer plan "covers" a topic at this share of the best coverage
+    recency_penalty: float = 0.05  # per year behind the newest plan, across partnerships
+    page_size: int = 5
+    actions: list[ActionRecord] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, kb: KnowledgeBase) -> "SearchEngine":
+        """Learn vocabulary, IDF and field matrices from the knowledge base."""
+        self.kb = kb
+        self.actions = list(kb.actions)
+        self.plans: dict[str, PlanEntry] = {p.id: p for p in kb.plans}
+        self.resolver = AgencyResolver(kb.glossary)
+        fields = {
+            "action": [a.action for a in self.actions],
+            "lead": [f"{a.lead} {' '.join(a.leads)}" for a in self.actions],
+            "measure": [a.measure for a in self.actions],
+            "priority": [a.priority_title for a in self.actions],
+            "extra": [" ".join(a.extras.get(k, "") for k in ("target", "outcome")) for a in self.actions],
+        }
+        whole = [" ".join(parts) for parts in zip(*fields.values())]
+        self.word_vectorizer = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, dtype=np.float32)
+        self.word_vectorizer.fit(whole)
+        self.field_matrices = {name: self.word_vectorizer.transform(texts).tocsr() for name, texts in fields.items()}
+        # Character n-grams within word boundaries: "tagger"/"taggers", "self-defence"/"self defence".
+        self.char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
+                                               dtype=np.float32, lowercase=True)
+        self.char_matrix = self.char_vectorizer.fit_transform(fields["action"]).tocsr()
+        # Which stems each action contains, for coverage; columns = stems. A word found only in
+        # the priority title is weaker evidence than one in the action's own cells.
+        self.stem_index = {term: i for i, term in enumerate(sorted(
+            t for t in self.word_vectorizer.vocabulary_ if " " not in t))}
+        own_cells = [" ".join(parts) for parts in zip(fields["action"], fields["lead"], fields["measure"], fields["extra"])]
+        self.presence = self._presence(own_cells)
+        self.title_presence = self._presence(fields["priority"])
+        doc_freq = np.asarray(self.presence.sum(axis=0)).ravel()
+        self.stem_idf = {term: float(np.log((1 + len(self.actions)) / (1 + doc_freq[i])) + 1)
+                         for term, i in self.stem_index.items()}
+        self.unknown_idf = float(np.log(1 + len(self.actions)) + 1)
+        # Surface words for typo correction, with how many actions use them.
+        surface: dict[str, int] = {}
+        for text in whole:
+            for word in set(content_words(text)):
+                if word.isalpha() and len(word) >= 3:
+                    surface[word] = surface.get(word, 0) + 1
+        self.surface_vocab = surface
+        self.surface_list = sorted(surface)
+        self.framing_list = sorted(w for w in FRAMING_WORDS | WEAK_WORDS if len(w) >= 4)
+        # Agencies: every canonical lead name seen, and the glossary's.
+        names = {n for a in self.actions for n in a.leads} | set(kb.glossary.agencies)
+        self.agency_names = sorted(n for n in names if n)
+        self.acronyms = {d.term.lower(): d for d in kb.definitions}
+        self.long_forms = sorted(((normalise(d.meaning), d.term.lower()) for d in kb.definitions
+                                  if len(normalise(d.meaning).split()) >= 2), key=lambda x: -len(x[0]))
+        self.synonyms = kb.glossary.synonyms
+        # Plans per partnership, newest first.
+        self.partnership_plans: dict[str, list[str]] = {}
+        for plan in sorted(kb.plans, key=lambda p: -p.start_year):
+            self.partnership_plans.setdefault(plan.partnership, []).append(plan.id)
+        self.plan_of_action = np.array([a.plan for a in self.actions])
+        self.partnership_aliases = self._partnership_aliases(kb.plans)
+        return self
+
+    def _presence(self, texts: list[str]) -> sparse.csc_matrix:
+        """Binary action x stem matrix: does the text contain the stem?"""
+        rows, cols = [], []
+        for row, text in enumerate(texts):
+            for term in set(analyse(text)):
+                if term in self.stem_index:
+                    rows.append(row)
+                    cols.append(self.stem_index[term])
+        return sparse.csc_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
+                                 shape=(len(texts), len(self.stem_index)))
+
+    @staticmethod
+    def _partnership_aliases(plans: list[PlanEntry]) -> dict[str, str]:
+        """Lower-case ways to name each partnership: its name, its words, its council acronym."""
+        aliases: dict[str, str] = {}
+        for plan in plans:
+            name = plan.partnership
+            lowered = name.lower()
+            aliases[lowered] = name
+            words_ = [w for w in re.split(r"\W+", lowered) if w and w not in ("and", "of", "the")]
+            aliases[" ".join(words_)] = name
+            aliases[words_[0]] = name if len(words_[0]) > 3 else aliases.get(words_[0], name)
+            initials = "".join(w[0] for w in re.split(r"\W+", lowered) if w)
+            aliases[initials + "bc"] = name  # Tunbridge Wells -> twbc, Tonbridge and Malling -> tambc
+            aliases["".join(w[0] for w in words_) + "bc"] = name  # tmbc
+            aliases[lowered.replace(" and ", " & ")] = name
+        return aliases
+
+    # ------------------------------------------------------------------ answering
+    def ask(self, question: str, intent: str | None = None, offset: int = 0, limit: int | None = None) -> Answer:
+        """Answer one question. ``intent`` forces an intent (the bot's commands do)."""
+        limit = limit or self.page_size
+        periods = sorted({p.period for p in self.plans.values()}, reverse=True)
+        corrected = self._correct_framing(question)
+        parsed = parse_question(corrected, periods, self.partnership_aliases, self._is_acronym)
+        if intent and intent != parsed.intent:
+            parsed = self._force_intent(parsed, intent)
+        handler = {
+            "plans": self._answer_plans, "priorities": self._answer_priorities,
+            "glossary": self._answer_glossary, "ref": self._answer_ref,
+            "agency": self._answer_agency, "history": self._answer_history,
+        }.get(parsed.intent, self._answer_topic)
+        answer = handler(parsed)
+        answer.query = question
+        answer.scope = {"period": parsed.period, "partnership": parsed.partnership}
+        return self._page(answer, offset, limit)
+
+    def _force_intent(self, parsed: ParsedQuery, intent: str) -> ParsedQuery:
+        """Apply a command's intent to its argument ("/lead KP" -> agency "KP")."""
+        text = parsed.raw
+        parsed.intent = intent
+        if intent == "agency":
+            parsed.agency_text = re.sub(r"^\s*(?:the\s+)?", "", _strip_scope(text, parsed))
+            parsed.topic = ""
+        elif intent == "glossary":
+            parsed.glossary_term = text.strip(" ?")
+        elif intent == "ref":
+            from .query import find_ref
+            parsed.ref = find_ref(text) or find_ref(f"action {text}")
+        elif intent in ("lead", "measure", "history", "search"):
+            parsed.topic = parsed.topic or _strip_scope(text, parsed)
+        return parsed
+
+    def _page(self, answer: Answer, offset: int, limit: int) -> Answer:
+        everything = answer.results
+        answer.total = len(everything)
+        answer.offset = max(0, min(offset, max(0, len(everything) - 1)))
+        answer.results = everything[answer.offset: answer.offset + limit]
+        for position, result in enumerate(answer.results, start=answer.offset + 1):
+            result.rank = position
+        return answer
+
+    # ------------------------------------------------------------------ intents
+    def _answer_plans(self, parsed: ParsedQuery) -> Answer:
+        lines = []
+        for partnership, plan_ids in sorted(self.partnership_plans.items()):
+            for plan_id in plan_ids:
+                plan = self.plans[plan_id]
+                count = sum(1 for a in self.actions if a.plan == plan_id)
+                lines.append(f"{plan.title} ({plan.period}, {partnership}): {count} actions, file {plan.file}")
+        return Answer(query=parsed.raw, intent="plans", heading=f"I have {len(lines)} plans:", lines=lines)
+
+    def _answer_priorities(self, parsed: ParsedQuery) -> Answer:
+        plan_ids = self._scoped_plans(parsed, newest_only=True)
+        lines = []
+        for plan_id in plan_ids:
+            plan = self.plans[plan_id]
+            lines.append(f"{plan.title} ({plan.period}):")
+            for priority in (p for p in self.kb.priorities if p.plan == plan_id):
+                count = sum(1 for a in self.actions if a.plan == plan_id and a.priority == priority.number)
+                lines.append(f"  Priority {priority.number}: {priority.title} ({count} actions)")
+            for item in (i for i in self.kb.items if i.plan == plan_id and i.kind == "subsidiary priority"):
+                lines.append(f"  Subsidiary priority {item.priority}: {item.text.split(':')[0]}")
+        if not lines:
+            return self._nothing(parsed, f"I have no plan for {parsed.period or 'that'}.")
+        return Answer(query=parsed.raw, intent="priorities", heading="Priorities:", lines=lines)
+
+    def _answer_glossary(self, parsed: ParsedQuery) -> Answer:
+        term = (parsed.glossary_term or "").strip()
+        key = term.lower().strip("'\" ")
+        definition = self.acronyms.get(key) or self.acronyms.get(key.rstrip("s"))
+        lines = []
+        if definition:
+            where = definition.source + (f", line {definition.line}" if definition.line else "")
+            lines.append(f"{definition.term} = {definition.meaning} (source: {where})")
+        agency = self.resolver.alias_to_name.get(normalise(term))
+        if agency and (not definition or normalise(agency) != normalise(definition.meaning)):
+            lines.append(f"{term} is an alias of the agency {agency}.")
+        if not lines:
+            matches = process.extract(key, list(self.acronyms), scorer=fuzz.ratio, limit=3, score_cutoff=70)
+            answer = self._nothing(parsed, f"I don't know what {term} stands for.")
+            answer.intent = "glossary"
+            answer.suggestions = [self.acronyms[m[0]].term for m in matches]
+            return answer
+        return Answer(query=parsed.raw, intent="glossary", heading="", lines=lines)
+
+    def _answer_ref(self, parsed: ParsedQuery) -> Answer:
+        plan_ids = self._scoped_plans(parsed, newest_only=False)
+        hits = [i for i, a in enumerate(self.actions) if a.ref == parsed.ref and a.plan in plan_ids]
+        if not hits and parsed.ref and "." in parsed.ref:
+            # "action 2.5" in a plan that numbers actions per section ("5" in priority "2")
+            number, sub = parsed.ref.split(".")
+            hits = [i for i, a in enumerate(self.actions)
+                    if a.plan in plan_ids and a.priority == number and a.ref == sub]
+        if not hits:
+            return self._nothing(parsed, f"No action {parsed.ref} in "
+                                         f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans'}.")
+        # newest plan first
+        hits.sort(key=lambda i: -self.plans[self.actions[i].plan].start_year)
+        if not parsed.period:
+            newest = self.plans[self.actions[hits[0]].plan].start_year
+            results = [self._result(i, 1.0, "" if self.plans[self.actions[i].plan].start_year == newest else "older plan")
+                       for i in hits]
+        else:
+            results = [self._result(i, 1.0) for i in hits]
+        return Answer(query=parsed.raw, intent="ref", heading=f"Action {parsed.ref}:", results=results)
+
+    def _answer_agency(self, parsed: ParsedQuery) -> Answer:
+        agency = self.resolve_agency(parsed.agency_text or "")
+        if agency is None:
+            # Not an agency ("what does the sanctuary scheme do"): a topic question after all.
+            parsed.intent, parsed.topic = "search", f"{parsed.agency_text} {parsed.topic}".strip()
+            return self._answer_topic(parsed)
+        plan_ids = self._scoped_plans(parsed, newest_only=False)
+        hits = [i for i, a in enumerate(self.actions) if a.plan in plan_ids and self.resolver.mentions(a.leads + [a.lead], agency)]
+        if not hits:
+            return self._nothing(parsed, f"{agency} leads no action in "
+                                         f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans I have'}.")
+        # Newest plan that has this agency, per partnership, unless a period was asked for.
+        if not parsed.period:
+            hits = self._newest_plan_hits(hits)
+        topic_scores = {}
+        if parsed.topic:
+            for ranked in self._rank_topic(parsed.topic, hits, gate=False):
+                topic_scores[ranked.index] = ranked.score
+
+        def order(i: int):
+            a = self.actions[i]
+            first = 0 if a.leads and a.leads[0] == agency else 1
+            return (-topic_scores.get(i, 0.0), -self.plans[a.plan].start_year, first, _ref_key(a.ref, a.priority))
+        hits.sort(key=order)
+        results = [self._result(i, topic_scores.get(i, 1.0)) for i in hits]
+        answer = Answer(query=parsed.raw, intent="agency", results=results, agency=agency, topic=parsed.topic,
+                        heading=f"{agency} leads {len(results)} action{'s' if len(results) != 1 else ''}:")
+        return answer
+
+    def _answer_history(self, parsed: ParsedQuery) -> Answer:
+        ranked = self._rank_topic(parsed.topic, self._candidate_rows(parsed, newest_only=False))
+        if not ranked:
+            return self._nothing(parsed)
+        best_cov = max(r.coverage for r in ranked)
+        by_plan: dict[str, Ranked] = {}
+        for r in ranked:
+            plan = self.actions[r.index].plan
+            if r.coverage >= best_cov * self.cover_ratio and plan not in by_plan:
+                by_plan[plan] = r
+        partnerships = {self.plans[p].partnership for p in by_plan}
+        steps = sorted(by_plan.values(), key=lambda r: -self.plans[self.actions[r.index].plan].start_year)
+        results, lines = [], []
+        for position, r in enumerate(steps):
+            a = self.actions[r.index]
+            older = steps[position + 1] if position + 1 < len(steps) else None
+            results.append(self._result(r.index, r.score, self._change_note(a, self.actions[older.index] if older else None)))
+        for partnership in sorted(partnerships):
+            missing = [self.plans[p].period for p in self.partnership_plans[partnership] if p not in by_plan]
+            if missing:
+                lines.append(f"Not found in the {', '.join(sorted(missing, reverse=True))} "
+                             f"{partnership} plan{'s' if len(missing) > 1 else ''}.")
+        topic = parsed.topic or parsed.raw
+        return Answer(query=parsed.raw, intent="history", results=results, lines=lines, topic=topic,
+                      heading=f"\u201c{topic}\u201d across the plan years (newest first):")
+
+    def _answer_topic(self, parsed: ParsedQuery) -> Answer:
+        topic = parsed.topic or parsed.raw
+        candidates = self._candidate_rows(parsed, newest_only=False)
+        ranked = self._rank_topic(topic, candidates)
+        if not ranked:
+            return self._nothing(parsed, topic=topic)
+        if not parsed.period:
+            ranked = self._prefer_newest(ranked)
+        ranked = self._recency_order(ranked)
+        results = []
+        newest = {ids[0] for ids in self.partnership_plans.values()}
+        for r in ranked:
+            a = self.actions[r.index]
+            note = "" if (parsed.period or a.plan in newest) else "older plan"
+            results.append(self._result(r.index, r.score, note))
+        leads = []
+        for result in results[:3]:
+            for name in result.action.leads or [result.action.lead]:
+                if name not in leads:
+                    leads.append(name)
+        intent = parsed.intent if parsed.intent in ("lead", "measure") else "search"
+        if intent == "lead":
+            heading = f"Who leads {topic}: {', '.join(leads[:4])}" if leads else ""
+        elif intent == "measure":
+            heading = f"How {topic} is measured:"
+        else:
+            heading = f"Actions about {topic}:"
+        return Answer(query=parsed.raw, intent=intent, results=results, heading=heading, topic=topic)
+
+    def _nothing(self, parsed: ParsedQuery, message: str | None = None, topic: str | None = None) -> Answer:
+        """An honest "not covered" reply, with the nearest priorities and any did-you-mean."""
+        suggestions = []
+        for group in self._term_groups(topic or parsed.topic or ""):
+            if group.corrected and group.corrected != group.word:
+                suggestions.append(group.corrected)
+        lines = []
+        newest = [ids[0] for ids in self.partnership_plans.values()]
+        titles = [f"{self.plans[pid].partnership} {self.plans[pid].period}: " +
+                  "; ".join(p.title for p in self.kb.priorities if p.plan == pid) for pid in newest]
+        if parsed.intent not in ("glossary",):
+            lines.append("The current plans cover: " + " | ".join(titles))
+        return Answer(query=parsed.raw, intent=parsed.intent, topic=topic or parsed.topic,
+                      heading=message or "The plans don't cover that, as far as I can find.",
+                      lines=lines, suggestions=suggestions)
+
+    # ------------------------------------------------------------------ scope
+    def _scoped_plans(self, parsed: ParsedQuery, newest_only: bool) -> list[str]:
+        """Plan ids within the question's scope; newest plan per partnership if asked."""
+        plan_ids = []
+        for partnership, ids in self.partnership_plans.items():
+            if parsed.partnership and partnership != parsed.partnership:
+                continue
+            chosen = [i for i in ids if not parsed.period or self.plans[i].period == parsed.period]
+            if newest_only and not parsed.period:
+                chosen = chosen[:1]
+            plan_ids += chosen
+        return plan_ids
+
+    def _candidate_rows(self, parsed: ParsedQuery, newest_only: bool) -> np.ndarray:
+        plan_ids = self._scoped_plans(parsed, newest_only)
+        return np.flatnonzero(np.isin(self.plan_of_action, plan_ids))
+
+    def _prefer_newest(self, ranked: list[Ranked]) -> list[Ranked]:
+        """Per partnership, keep the newest plan that covers the topic about as well as the best.
+
+        "Covers" compares coverage (how much of the question an action contains), not the raw
+        score, so a long older action does not win over a short current one.
+        """
+        best_by_partnership: dict[str, float] = {}
+        best_by_plan: dict[str, float] = {}
+        for r in ranked:
+            plan = self.actions[r.index].plan
+            partnership = self.plans[plan].partnership
+            best_by_partnership[partnership] = max(best_by_partnership.get(partnership, 0), r.coverage)
+            best_by_plan[plan] = max(best_by_plan.get(plan, 0), r.coverage)
+        chosen = {}
+        for partnership, ids in self.partnership_plans.items():
+            target = best_by_partnership.get(partnership)
+            if target is None:
+                continue
+            for plan in ids:
+                if best_by_plan.get(plan, 0) >= target * self.cover_ratio:
+                    chosen[partnership] = plan
+                    break
+        kept = [r for r in ranked if chosen.get(self.plans[self.actions[r.index].plan].partnership)
+                == self.actions[r.index].plan]
+        return kept
+
+    def _recency_order(self, ranked: list[Ranked]) -> list[Ranked]:
+        """Re-rank across plans: a plan some years older than the newest plan held loses a
+        little (5% a year), so the current commitments come first when scores are close."""
+        newest = max(p.start_year for p in self.plans.values())
+        for r in ranked:
+            age = newest - self.plans[self.actions[r.index].plan].start_year
+            r.score *= (1 - self.recency_penalty) ** age
+        return sorted(ranked, key=lambda r: -r.score)
+
+    def _newest_plan_hits(self, hits: list[int]) -> list[int]:
+        newest: dict[str, int] = {}
+        for i in hits:
+            plan = self.plans[self.actions[i].plan]
+            newest[plan.partnership] = max(newest.get(plan.partnership, 0), plan.start_year)
+        return [i for i in hits if self.plans[self.actions[i].plan].start_year == newest[self.plans[self.actions[i].plan].partnership]]
+
+    # ------------------------------------------------------------------ topic ranking
+    def _rank_topic(self, topic: str, rows: np.ndarray | list[int], gate: bool = True) -> list[Ranked]:
+        """Score ``rows`` against ``topic``; with ``gate``, drop those below the coverage bar."""
+        rows = np.asarray(rows, dtype=int)
+        groups = self._term_groups(topic)
+        strong = [g for g in groups if not g.weak and g.alternatives]
+        if not rows.size or not any(g.alternatives for g in groups):
+            return []
+        coverage = self._coverage(groups, rows)
+        if gate:
+            if not strong or not any(g.alternatives for g in strong):
+                return []
+            keep = coverage >= self.min_coverage
+            # every question word unknown to the plans -> nothing to answer from
+            known_share = sum(g.weight for g in strong if g.alternatives) / max(
+                1e-9, sum(g.weight for g in groups if not g.weak))
+            if known_share < 0.5:
+                return []
+            rows, coverage = rows[keep], coverage[keep]
+            if not rows.size:
+                return []
+        query_text = " ".join(" ".join(alt) for g in groups for alt in g.alternatives)
+        query_vector = self.word_vectorizer.transform([query_text]) if False else self._query_vector(groups)
+        score = np.zeros(rows.size, dtype=np.float32)
+        for name, weight in FIELD_WEIGHTS.items():
+            score += weight * np.asarray((self.field_matrices[name][rows] @ query_vector.T).todense()).ravel()
+        char_vector = self.char_vectorizer.transform([" ".join(g.word for g in groups)])
+        score += 0.3 * np.asarray((self.char_matrix[rows] @ char_vector.T).todense()).ravel()
+        score += 0.6 * coverage
+        order = np.argsort(-score, kind="stable")
+        return [Ranked(int(rows[i]), float(score[i]), float(coverage[i])) for i in order if score[i] > 0]
+
+    def _query_vector(self, groups: list[TermGroup]) -> sparse.csr_matrix:
+        """TF-IDF vector of the question: each group's alternatives, original words weighted
+        fully and synonyms/corrections a little less."""
+        vocab = self.word_vectorizer.vocabulary_
+        idf = self.word_vectorizer.idf_
+        values: dict[int, float] = {}
+        stems_in_order = []
+        for group in groups:
+            for position, alternative in enumerate(group.alternatives):
+                factor = (1.0 if position == 0 and not group.corrected else 0.7) * (0.5 if group.weak else 1.0)
+                for term in alternative:
+                    if term in vocab:
+                        column = vocab[term]
+                        values[column] = max(values.get(column, 0.0), factor * idf[column])
+                if position == 0:
+                    stems_in_order.extend(alternative)
+        for a, b in zip(stems_in_order, stems_in_order[1:]):
+            column = vocab.get(f"{a} {b}")
+            if column is not None:
+                values[column] = idf[column]
+        vector = sparse.csr_matrix((list(values.values()), ([0] * len(values), list(values.keys()))),
+                                   shape=(1, len(vocab)), dtype=np.float32)
+        norm = np.sqrt(vector.multiply(vector).sum())
+        return vector / norm if norm else vector
+
+    def _coverage(self, groups: list[TermGroup], rows: np.ndarray) -> np.ndarray:
+        """IDF-weighted share of the (non-weak) term groups each row contains.
+
+        A group counts fully when the action's own cells contain it, half when only its
+        priority title does, and a corrected typo counts a little less than a word as typed.
+        """
+        strong = [g for g in groups if not g.weak]
+        total = sum(g.weight for g in strong) or 1.0
+        covered = np.zeros(rows.size, dtype=np.float32)
+        for group in strong:
+            matched = np.zeros(rows.size, dtype=np.float32)
+            for alternative in group.alternatives:
+                columns = [self.stem_index[t] for t in alternative if t in self.stem_index]
+                if len(columns) != len(alternative) or not columns:
+                    continue
+                own = self._all_present(self.presence, rows, columns)
+                title = self._all_present(self.title_presence, rows, columns)
+                matched = np.maximum(matched, np.where(own, 1.0, np.where(title, 0.5, 0.0)))
+            certainty = 0.85 if group.corrected else 1.0
+            covered += group.weight * certainty * matched
+        return covered / total
+
+    @staticmethod
+    def _all_present(matrix: sparse.csc_matrix, rows: np.ndarray, columns: list[int]) -> np.ndarray:
+        present = np.ones(rows.size, dtype=bool)
+        for column in columns:
+            present &= matrix[rows, column].toarray().ravel() > 0
+        return present
+
+    def _term_groups(self, topic: str) -> list[TermGroup]:
+        """The topic's words as term groups: stems, typo corrections, synonyms, acronyms."""
+        text = " " + normalise(topic.replace("-", " ")) + " "
+        groups: list[TermGroup] = []
+        # Long forms written out ("violence against women and girls") also match their acronym.
+        for long_form, acronym in self.long_forms:
+            if f" {long_form} " in text and acronym in self.stem_index:
+                groups.append(TermGroup(long_form, [tuple(analyse(long_form)), (stem(acronym),)]))
+                text = text.replace(f" {long_form} ", " ")
+        # Multi-word synonyms ("under 18s", "keeps an eye", "domestic violence").
+        for phrase in sorted((p for p in self.synonyms if " " in p), key=len, reverse=True):
+            if f" {normalise(phrase)} " in text:
+                alternatives = [tuple(analyse(x)) for x in self.synonyms[phrase] if analyse(x)]
+                groups.append(TermGroup(phrase, alternatives))
+                text = text.replace(f" {normalise(phrase)} ", " ")
+        for word in words(text):
+            if word in STOPWORDS or word in FRAMING_WORDS or len(word) < 2:
+                continue
+            groups.append(self._group_for_word(word))
+        for group in groups:
+            weights = [self.stem_idf.get(t, 0.0) for alt in group.alternatives for t in alt]
+            # A word the plans never use is as informative as the rarest word they do use.
+            group.weight = max(weights) if weights else self.unknown_idf
+        return [g for g in groups if g.word]
+
+    def _group_for_word(self, word: str) -> TermGroup:
+        weak = word in WEAK_WORDS
+        alternatives: list[tuple[str, ...]] = []
+        corrected = None
+        root = stem(word)
+        if root in self.stem_index:
+            alternatives.append((root,))
+        elif not word.isdigit() and word not in self.synonyms:
+            corrected = self._correct(word)
+            if corrected:
+                alternatives.append((stem(corrected),))
+        # Acronym -> long form ("vawg" -> violence against women and girls).
+        definition = self.acronyms.get(word)
+        if definition:
+            long_stems = tuple(analyse(definition.meaning))
+            if long_stems and all(t in self.stem_index for t in long_stems):
+                alternatives.append(long_stems)
+        for synonym in self.synonyms.get(word, []) + (self.synonyms.get(corrected, []) if corrected else []):
+            stems = tuple(analyse(synonym))
+            if stems and stems not in alternatives:
+                alternatives.append(stems)
+        return TermGroup(word, alternatives, weak=weak, corrected=corrected)
+
+    def _correct(self, word: str) -> str | None:
+        """The index word a typo most likely meant, or None.
+
+        Optimal string alignment distance (a transposition costs 1: "sefl" -> "self") of at most
+        1 for short words and 2 for words of seven letters or more; among equals the word more
+        actions use.
+        """
+        if len(word) < 4:
+            return None
+        limit = 1 if len(word) < 7 else 2
+        matches = process.extract(word, self.surface_list, scorer=OSA.distance, score_cutoff=limit, limit=10)
+        matches = [m for m in matches if plausible_typo(word, m[0])]
+        if not matches:
+            return None
+        best = min(m[1] for m in matches)
+        options = [m[0] for m in matches if m[1] == best]
+        return max(options, key=lambda w: (self.surface_vocab.get(w, 0), -abs(len(w) - len(word))))
+
+    def _correct_framing(self, question: str) -> str:
+        """Fix typos in question words ("who leeds", "responsable") before reading the intent."""
+        def fix(match: re.Match) -> str:
+            word = match.group(0)
+            lower = word.lower()
+            if (len(lower) < 4 or lower in STOPWORDS or lower in FRAMING_WORDS or lower in WEAK_WORDS
+                    or lower in self.surface_vocab or stem(lower) in self.stem_index):
+                return word
+            found = process.extractOne(lower, self.framing_list, scorer=OSA.distance,
+                                       score_cutoff=1 if len(lower) < 8 else 2)
+            return found[0] if found and plausible_typo(lower, found[0]) else word
+        return re.sub(r"[A-Za-z]+", fix, question)
+
+    # ------------------------------------------------------------------ helpers
+    def _is_acronym(self, term: str) -> bool:
+        return term.lower() in self.acronyms
+
+    def resolve_agency(self, text: str) -> str | None:
+        """The canonical agency a name refers to, or None when it names no agency."""
+        text = re.sub(r"^\s*(?:the|our)\s+", "", text.strip(" ?'\""), flags=re.I)
+        if not text:
+            return None
+        key = normalise(text)
+        if key in self.resolver.alias_to_name:
+            return self.resolver.alias_to_name[key]
+        by_key = {normalise(n): n for n in self.agency_names}
+        if key in by_key:
+            return by_key[key]
+        if len(key) < 3:
+            return None
+        match = process.extractOne(key, list(by_key) + list(self.resolver.alias_to_name), scorer=fuzz.ratio,
+                                   score_cutoff=85)
+        if match:
+            return by_key.get(match[0]) or self.resolver.alias_to_name.get(match[0])
+        # A name that appears inside printed leads ("Street Scene", "Look Ahead").
+        if any(re.search(rf"\b{re.escape(key)}\b", normalise(a.lead)) for a in self.actions):
+            return text
+        return None
+
+    def _result(self, index: int, score: float, note: str = "") -> Result:
+        action = self.actions[index]
+        plan = self.plans.get(action.plan)
+        return Result(rank=0, score=score, action=action, plan_title=plan.title if plan else action.plan, note=note)
+
+    def _change_note(self, newer: ActionRecord, older: ActionRecord | None) -> str:
+        if older is None:
+            return f"first appears in {newer.period}"
+        notes = []
+        if set(newer.leads) != set(older.leads):
+            notes.append(f"lead in {older.period}: {older.lead}")
+        if normalise(newer.measure) != normalise(older.measure) and older.measure:
+            notes.append(f"measure in {older.period}: {older.measure}")
+        return "; ".join(notes) or f"unchanged since {older.period}"
+
+
+_KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_VOWELS = set("aeiouy")
+
+
+def _keys_near(a: str, b: str) -> bool:
+    """Neighbouring keys on a QWERTY keyboard (same row or the rows above and below)."""
+    where = {c: (r, i) for r, row in enumerate(_KEYBOARD_ROWS) for i, c in enumerate(row)}
+    if a not in where or b not in where:
+        return False
+    (ra, ia), (rb, ib) = where[a], where[b]
+    return abs(ra - rb) <= 1 and abs(ia - ib) <= 1 + (rb - ra if rb > ra else 0)
+
+
+def plausible_typo(typed: str, word: str) -> bool:
+    """Could ``typed`` be a slip for ``word``? Swapped, missing or doubled letters are; a
+    substitution only between neighbouring keys or between vowels ("responsable"). This keeps
+    real words apart ("like" is not a typo of "live", "weather" not of "gather")."""
+    if typed[0] != word[0] and not (len(typed) > 1 and len(word) > 1 and typed[:2] == word[1::-1]):
+        return False  # people rarely mistype the first letter
+    if OSA.distance(typed, word) < Levenshtein.distance(typed, word):
+        return True  # a transposition
+    for op in Levenshtein.editops(typed, word):
+        if op.tag == "replace":
+            a, b = typed[op.src_pos], word[op.dest_pos]
+            if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS)):
+                return False
+    return True
+
+
+def _strip_scope(text: str, parsed: ParsedQuery) -> str:
+    """The text of a command argument without its year or partnership words."""
+    text = re.sub(r"\b(?:20\d\d|\d\d)\s*[/\-–]\s*(?:20\d\d|\d\d)\b|\b20\d\d\b", " ", text)
+    if parsed.partnership:
+        text = re.sub(re.escape(parsed.partnership), " ", text, flags=re.I)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _ref_key(ref: str, priority: str) -> tuple:
+    numbers = [int(n) for n in re.findall(r"\d+", f"{priority} {ref}")]
+    return tuple(numbers)
