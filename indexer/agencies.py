@@ -11,7 +11,7 @@ import re
 
 from rapidfuzz import fuzz, process
 
-from .glossary import Glossary
+from .glossary import Glossary, initials_match
 from .textutil import normalise
 
 # Separators between agencies in a lead cell. "&" joins two agencies ("TWBC Comms & Community
@@ -70,19 +70,17 @@ class AgencyResolver:
         return parts
 
     def _chunks(self, lead: str) -> list[str]:
-        """Pull out parentheses: an acronym after a name is an alias and is dropped; a list in
-        parentheses ("CSU Officers (TWBC, KCC, Kent Police)") adds its agencies."""
-        chunks: list[str] = []
-
+        """Open up parentheses in place: an acronym of the name before it is an alias and is
+        dropped ("Safe Town Partnership (STP)"); anything else is more agencies
+        ("CSU Officers (TWBC, KCC, Kent Police)", "TWBC (CSU)")."""
         def replace(match: re.Match) -> str:
             inner = match.group(1).strip()
-            if re.fullmatch(r"[A-Z][A-Za-z&]{1,7}", inner):
-                return ""  # "Safe Town Partnership (STP)"
-            chunks.append(re.sub(r"^(?:with|inc\.?|and)\s+", "", inner, flags=re.I))
-            return ","
-        head = _PAREN.sub(replace, lead)
-        head = head.replace("(", ",").replace(")", ",")
-        return [head, *chunks]
+            before = re.split(r"[,;/]", lead[: match.start()])[-1]
+            if re.fullmatch(r"[A-Z][A-Za-z&]{1,7}", inner) and initials_match(inner, before):
+                return ""
+            return ", " + re.sub(r"^(?:with|inc\.?|and)\s+", "", inner, flags=re.I) + ","
+        opened = _PAREN.sub(replace, lead)
+        return [opened.replace("(", ",").replace(")", ",")]
 
     def _split_protected(self, text: str) -> list[str]:
         """Split on separators, keeping known names that contain one ("Tonbridge and Malling")."""

@@ -52,7 +52,7 @@ _SHORT_THEN_LONG = re.compile(r"\b([A-Z][A-Z&]{1,7})\s+\(([A-Z][^()]{3,80})\)")
 _SMALL_WORDS = {"of", "and", "the", "for", "to", "in", "on", "&", "a", "against", "with"}
 
 
-def _initials_match(short: str, long: str) -> str | None:
+def initials_match(short: str, long: str) -> str | None:
     """The shortest tail of ``long`` whose word initials spell ``short``, else None.
 
     Follows Schwartz & Hearst's idea (the abbreviation's letters appear, in order, at word
@@ -112,11 +112,11 @@ def extract_definitions(text: str, source: str) -> list[Definition]:
     for number, line in enumerate(text.splitlines(), start=1):
         for match in _LONG_THEN_SHORT.finditer(line):
             short = match.group(2)
-            long = _initials_match(short, match.group(1))
+            long = initials_match(short, match.group(1))
             if long and short not in found:
                 found[short] = Definition(short, long, source, number)
         for match in _SHORT_THEN_LONG.finditer(line):
             short, long = match.group(1), match.group(2).strip()
-            if short not in found and _initials_match(short, long):
+            if short not in found and initials_match(short, long):
                 found[short] = Definition(short, long.rstrip(" .,…"), source, number)
     return list(found.values())

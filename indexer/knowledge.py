@@ -74,15 +74,13 @@ def build_knowledge(knowledge_dir: Path) -> KnowledgeBase:
     for entry in entries:
         path = knowledge_dir / "plans" / entry.file
         try:
-            parsed = load_plan(path, entry)
+            parsed = load_plan(path, entry, resolver)
         except PlanError as exc:
             kb.errors.append(str(exc))
             continue
         except Exception as exc:  # a parser bug must not stop the other plans
             kb.errors.append(f"{entry.file}: could not be parsed ({type(exc).__name__}: {exc})")
             continue
-        for action in parsed.actions:
-            action.leads = resolver.split(action.lead)
         kb.plans.append(entry)
         kb.priorities += parsed.priorities
         kb.actions += parsed.actions

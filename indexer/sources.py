@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .agencies import AgencyResolver
 from .glossary import extract_definitions
 from .layouts import parse_plan
 from .models import ParsedPlan, ParseWarning, PlanEntry, PlanError
@@ -32,8 +33,19 @@ def decode_text(data: bytes, name: str) -> tuple[str, list[ParseWarning]]:
         return text, [ParseWarning(name, "not UTF-8; read as cp1252 (Windows) text", line)]
 
 
-def load_plan(path: Path, entry: PlanEntry) -> ParsedPlan:
-    """Read and parse one plan file named by a manifest entry."""
+def load_plan(path: Path, entry: PlanEntry, resolver: "AgencyResolver | None" = None) -> ParsedPlan:
+    """Read and parse one plan file named by a manifest entry.
+
+    With a ``resolver``, each action's ``leads`` (the individual agencies, canonical) is filled.
+    """
+    parsed = _load(path, entry)
+    if resolver is not None:
+        for action in parsed.actions:
+            action.leads = resolver.split(action.lead)
+    return parsed
+
+
+def _load(path: Path, entry: PlanEntry) -> ParsedPlan:
     name = path.name
     if not path.exists():
         raise PlanError(f"{name}: file not found (listed in the manifest)")

@@ -654,11 +654,13 @@ def plausible_typo(typed: str, word: str) -> bool:
         return False  # people rarely mistype the first letter
     if OSA.distance(typed, word) < Levenshtein.distance(typed, word):
         return True  # a transposition
-    for op in Levenshtein.editops(typed, word):
-        if op.tag == "replace":
-            a, b = typed[op.src_pos], word[op.dest_pos]
-            if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS)):
-                return False
+    replaced = [op for op in Levenshtein.editops(typed, word) if op.tag == "replace"]
+    if len(replaced) > 1:
+        return False  # two wrong letters make a different word more often than a typo
+    for op in replaced:
+        a, b = typed[op.src_pos], word[op.dest_pos]
+        if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS)):
+            return False
     return True
 
 

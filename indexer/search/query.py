@@ -145,6 +145,14 @@ def parse_question(question: str, periods: list[str], partnerships: dict[str, st
     query = ParsedQuery(raw=raw)
     text = raw.rstrip("?!. ")
     query.period, text = find_period(text, periods)
+    council = _AGENCY.search(text)
+    council_name = council and next((council.group(g) for g in ("name", "name2", "name3", "name4") if council.group(g)), None)
+    if council_name and council_name.strip().lower() in partnerships:
+        # "what does TMBC lead": the council is the agency asked about, and the scope.
+        query.partnership = partnerships[council_name.strip().lower()]
+        query.intent, query.agency_text = "agency", council_name.strip()
+        query.topic = content_topic_text(council.group("rest") or council.group("rest2") or "")
+        return query
     query.partnership, text = find_partnership(text, partnerships)
     text = re.sub(r"\b(?:in|for|from)\s+the\s+plan\b|\bplan\b\s*$", " ", text, flags=re.I).strip()
     query.past_tense = bool(re.search(r"\b(?:ran|led|did|was|were|used\s+to|previously|had)\b", raw, re.I))
@@ -163,7 +171,7 @@ def parse_question(question: str, periods: list[str], partnerships: dict[str, st
         query.intent = "plans"
         return query
     if _PRIORITY_LIST.search(text) and not _REF.search(text):
-        rest = re.sub(r"\b(?:what|which|are|is|the|list|show|me|our|all|priorit(?:y|ies)|for|of|in|current|partnership|csp|plan|year|s)\b",
+        rest = re.sub(r"\b(?:what|which|are|is|were|was|will|be|the|list|show|me|our|their|its|all|main|key|priorit(?:y|ies)|for|of|in|current|partnership|csp|plan|year|s|tell|about|give)\b",
                       " ", text, flags=re.I)
         if not rest.strip(" ?,.'"):
             query.intent = "priorities"
