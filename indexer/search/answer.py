@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..models import EXTRA_FIELDS, ActionRecord
 
 # Intents the engine understands; the bot's commands force one of them.
-INTENTS = ("lead", "agency", "measure", "ref", "plans", "priorities", "glossary", "history", "search")
+INTENTS = ("lead", "agency", "measure", "ref", "plans", "priorities", "glossary", "history", "search", "help")
 
 
 @dataclass

@@ -114,7 +114,10 @@ class SearchEngine:
                     surface[word] = surface.get(word, 0) + 1
         self.surface_vocab = surface
         self.surface_list = sorted(surface)
-        self.framing_list = sorted(w for w in FRAMING_WORDS | WEAK_WORDS if len(w) >= 4)
+        # Question words first: a tie ("wat" -> "what" or "want") goes to the likelier one.
+        question_words = ["what", "who", "which", "how", "does", "lead", "leads", "responsible"]
+        self.framing_list = question_words + sorted(
+            w for w in FRAMING_WORDS | WEAK_WORDS if len(w) >= 4 and w not in question_words)
         # Agencies: every canonical lead name seen, and the glossary's.
         names = {n for a in self.actions for n in a.leads} | set(kb.glossary.agencies)
         self.agency_names = sorted(n for n in names if n)
@@ -170,7 +173,7 @@ class SearchEngine:
         handler = {
             "plans": self._answer_plans, "priorities": self._answer_priorities,
             "glossary": self._answer_glossary, "ref": self._answer_ref,
-            "agency": self._answer_agency, "history": self._answer_history,
+            "agency": self._answer_agency, "history": self._answer_history, "help": self._answer_help,
         }.get(parsed.intent, self._answer_topic)
         answer = handler(parsed)
         answer.query = question
@@ -203,6 +206,23 @@ class SearchEngine:
         return answer
 
     # ------------------------------------------------------------------ intents
+    def _answer_help(self, parsed: ParsedQuery) -> Answer:
+        """Greetings, thanks and "help": what to ask, with examples drawn from the plans held."""
+        newest = [self.plans[ids[0]] for ids in self.partnership_plans.values()]
+        agencies = sorted(self.agency_names, key=lambda n: -sum(n in a.leads for a in self.actions))[:2]
+        lines = [
+            "Ask me who leads a commitment in the partnership plans, for example:",
+            "- who leads graffiti work",
+            f"- what does {agencies[0] if agencies else 'Kent Police'} lead on",
+            "- how is the sanctuary scheme measured",
+            f"- action 1.1 in {newest[0].period}" if newest else "- action 1.1",
+            "- what are the priorities",
+            "- what does VAWG stand for",
+            "- how has the one stop shop changed over the years",
+            "Add a year (2022/23) or a partnership (" + ", ".join(p.partnership for p in newest) + ") to narrow it down.",
+        ]
+        return Answer(query=parsed.raw, intent="help", heading="Hello!", lines=lines)
+
     def _answer_plans(self, parsed: ParsedQuery) -> Answer:
         lines = []
         for partnership, plan_ids in sorted(self.partnership_plans.items()):
@@ -279,13 +299,24 @@ class SearchEngine:
             return self._nothing(parsed, f"{agency} leads no action in "
                                          f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans I have'}.")
         # Newest plan that has this agency, per partnership, unless a period was asked for.
-        if not parsed.period:
+        if not parsed.period and not parsed.topic:
             hits = self._newest_plan_hits(hits)
+        elif not parsed.period:
+            newest_hits = self._newest_plan_hits(hits)
         topic_scores = {}
         if parsed.topic:
-            for ranked in self._rank_topic(parsed.topic, hits, gate=False):
-                topic_scores[ranked.index] = ranked.score
-
+            # "what is KCC doing about road safety": the agency's actions on that topic, from the
+            # newest plan that has one; all of its actions when none is on the topic.
+            every_plan = [i for i, a in enumerate(self.actions)
+                          if a.plan in plan_ids and self.resolver.mentions(a.leads + [a.lead], agency)]
+            on_topic = self._rank_topic(parsed.topic, every_plan)
+            if on_topic and not parsed.period:
+                on_topic = self._prefer_newest(on_topic)
+            if on_topic:
+                hits = [r.index for r in on_topic]
+                topic_scores = {r.index: r.score for r in on_topic}
+            elif not parsed.period:
+                hits = newest_hits
         def order(i: int):
             a = self.actions[i]
             first = 0 if a.leads and a.leads[0] == agency else 1
@@ -528,7 +559,7 @@ class SearchEngine:
                 groups.append(TermGroup(phrase, alternatives))
                 text = text.replace(f" {normalise(phrase)} ", " ")
         for word in words(text):
-            if word in STOPWORDS or word in FRAMING_WORDS or len(word) < 2:
+            if word in STOPWORDS or word in FRAMING_WORDS or (len(word) < 3 and word not in self.acronyms):
                 continue
             groups.append(self._group_for_word(word))
         for group in groups:
@@ -583,7 +614,7 @@ class SearchEngine:
         def fix(match: re.Match) -> str:
             word = match.group(0)
             lower = word.lower()
-            if (len(lower) < 4 or lower in STOPWORDS or lower in FRAMING_WORDS or lower in WEAK_WORDS
+            if (len(lower) < 3 or lower in STOPWORDS or lower in FRAMING_WORDS or lower in WEAK_WORDS
                     or lower in self.surface_vocab or stem(lower) in self.stem_index):
                 return word
             found = process.extractOne(lower, self.framing_list, scorer=OSA.distance,
@@ -635,15 +666,24 @@ class SearchEngine:
 
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VOWELS = set("aeiouy")
+# Letters people swap for the sound, not the key: "devises"/"devices", "defense"/"defence".
+_SOUND_ALIKE = {frozenset(p) for p in ("sc", "ck", "sz")}
 
 
 def _keys_near(a: str, b: str) -> bool:
-    """Neighbouring keys on a QWERTY keyboard (same row or the rows above and below)."""
+    """Neighbouring keys on a QWERTY keyboard. Each row sits half a key to the right of the
+    one above, so key i of a row touches keys i-1 and i of the row below."""
     where = {c: (r, i) for r, row in enumerate(_KEYBOARD_ROWS) for i, c in enumerate(row)}
     if a not in where or b not in where:
         return False
     (ra, ia), (rb, ib) = where[a], where[b]
-    return abs(ra - rb) <= 1 and abs(ia - ib) <= 1 + (rb - ra if rb > ra else 0)
+    if ra == rb:
+        return abs(ia - ib) == 1
+    if rb == ra + 1:
+        return ib in (ia - 1, ia)
+    if ra == rb + 1:
+        return ia in (ib - 1, ib)
+    return False
 
 
 def plausible_typo(typed: str, word: str) -> bool:
@@ -659,7 +699,7 @@ def plausible_typo(typed: str, word: str) -> bool:
         return False  # two wrong letters make a different word more often than a typo
     for op in replaced:
         a, b = typed[op.src_pos], word[op.dest_pos]
-        if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS)):
+        if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS) or frozenset((a, b)) in _SOUND_ALIKE):
             return False
     return True
 

@@ -37,12 +37,15 @@ _GLOSSARY = re.compile(
     r"|(?:define|definition\s+of|meaning\s+of|what\s+is\s+meant\s+by|expand)\s+(?P<c>.+?)"
     r"|what\s+does\s+(?P<d>.+?)\s+mean)\s*\??$", re.I)
 _AGENCY = re.compile(
-    r"^\s*(?:what|which)\s+(?:actions?\s+|things\s+|work\s+)?(?:does|do|is|are|will|has|have)\s+(?:the\s+)?(?P<name>.+?)\s+"
+    r"^\s*(?:what|which)\s+(?:actions?\s+|things\s+|work\s+)?(?:does|do|did|is|are|was|were|will|has|have)\s+(?:the\s+)?(?P<name>.+?)\s+"
     r"(?:lead(?:ing)?(?:\s+on)?|do(?:ing)?|responsible\s+for|in\s+charge\s+of|deliver(?:ing)?|run(?:ning)?|own(?:ing)?|"
     r"handl(?:e|ing)|got|working\s+on|leads?\s+on|committed\s+to|been\s+asked\s+to\s+do|tasked\s+with)\b(?P<rest>.*)$"
     r"|^\s*(?:what\s+(?:are|is)\s+)?(?:the\s+)?(?P<name2>.+?)['’]s?\s+(?:actions?|commitments?|responsibilities|work|jobs?)\b(?P<rest2>.*)$"
     r"|^\s*(?:list\s+|show\s+)?(?:the\s+)?(?:actions?|commitments?)\s+(?:led|owned|run)\s+by\s+(?:the\s+)?(?P<name3>.+?)\s*\??$"
-    r"|^\s*what\s+(?:does|do)\s+(?P<name4>.+?)\s+lead\s*\??$", re.I)
+    r"|^\s*what\s+(?:does|do|did)\s+(?P<name4>.+?)\s+lead\s*\??$", re.I)
+_SMALL_TALK = re.compile(
+    r"^\s*(?:/?start|/?help|(?:hi|hello|hey|hiya)(?:\s+(?:there|all|everyone|bot|team))?|good\s+(?:morning|afternoon|evening)|thanks?|thank\s+you|cheers|ta|"
+    r"ok|okay|bye|goodbye|help(?:\s+me)?|what\s+can\s+you\s+do|how\s+do(?:es)?\s+(?:this|it|you)\s+work)[\s!.?]*$", re.I)
 _MEASURE = re.compile(
     r"\b(measured|measure|measures|measuring|target|targets|baseline|kpi|kpis|progress|outcome|outcomes|"
     r"success\s+look|how\s+(?:are|is)\s+(?:we|they|it)\s+doing|how\s+will\s+we\s+know|update|updates|q1|q2|quarter)\b",
@@ -78,6 +81,7 @@ class ParsedQuery:
 def clean_question(text: str) -> str:
     """Drop a bot mention, control characters and extra spaces; cap the length."""
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text or "")
+    text = re.sub(r"<[^>]{0,200}>", " ", text)  # HTML someone pasted or typed
     text = re.sub(r"@\w+", " ", text)
     return re.sub(r"\s+", " ", text).strip()[:500]
 
@@ -157,6 +161,9 @@ def parse_question(question: str, periods: list[str], partnerships: dict[str, st
     text = re.sub(r"\b(?:in|for|from)\s+the\s+plan\b|\bplan\b\s*$", " ", text, flags=re.I).strip()
     query.past_tense = bool(re.search(r"\b(?:ran|led|did|was|were|used\s+to|previously|had)\b", raw, re.I))
 
+    if _SMALL_TALK.match(raw):
+        query.intent = "help"
+        return query
     glossary = _GLOSSARY.search(text)
     if glossary:
         term = next(g for g in glossary.groups() if g)
