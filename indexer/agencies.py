@@ -98,18 +98,3 @@ class AgencyResolver:
                 piece = piece.replace(token, name)
             out.append(piece)
         return out
-
-    def mentions(self, lead_names: list[str], agency: str) -> bool:
-        """Does a record whose leads are ``lead_names`` involve ``agency`` (a canonical name)?
-
-        True for an exact canonical match, and for a lead that contains the agency's name or one
-        of its aliases as whole words ("Kent Police ASB Officer" involves Kent Police).
-        """
-        wanted = {normalise(agency)} | {a for a, n in self.alias_to_name.items() if n == agency and len(a) > 2}
-        for lead in lead_names:
-            key = normalise(lead)
-            if lead == agency or key in wanted:
-                return True
-            if any(re.search(rf"\b{re.escape(w)}\b", key) for w in wanted if len(w) >= 3):
-                return True
-        return False

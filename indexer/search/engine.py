@@ -90,11 +90,12 @@ class SearchEngine:
         whole = [" ".join(parts) for parts in zip(*fields.values())]
         self.word_vectorizer = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, dtype=np.float32)
         self.word_vectorizer.fit(whole)
-        self.field_matrices = {name: self.word_vectorizer.transform(texts).tocsr() for name, texts in fields.items()}
+        # Column-major: a question touches a few terms, so scoring reads only those columns.
+        self.field_matrices = {name: self.word_vectorizer.transform(texts).tocsc() for name, texts in fields.items()}
         # Character n-grams within word boundaries: "tagger"/"taggers", "self-defence"/"self defence".
         self.char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                dtype=np.float32, lowercase=True)
-        self.char_matrix = self.char_vectorizer.fit_transform(fields["action"]).tocsr()
+        self.char_matrix = self.char_vectorizer.fit_transform(fields["action"]).tocsc()
         # Which stems each action contains, for coverage; columns = stems. A word found only in
         # the priority title is weaker evidence than one in the action's own cells.
         self.stem_index = {term: i for i, term in enumerate(sorted(
@@ -118,9 +119,22 @@ class SearchEngine:
         question_words = ["what", "who", "which", "how", "does", "lead", "leads", "responsible"]
         self.framing_list = question_words + sorted(
             w for w in FRAMING_WORDS | WEAK_WORDS if len(w) >= 4 and w not in question_words)
+        # Lead words -> actions, so "which actions involve Kent Police" reads a few postings.
+        self.lead_text = [normalise(f"{a.lead} {' '.join(a.leads)}") for a in self.actions]
+        postings: dict[str, list[int]] = {}
+        for row, text in enumerate(self.lead_text):
+            for token in set(text.split()):
+                postings.setdefault(token, []).append(row)
+        self.lead_postings = {token: np.array(rows, dtype=np.int64) for token, rows in postings.items()}
+        self._agency_rows_cache: dict[str, np.ndarray] = {}
         # Agencies: every canonical lead name seen, and the glossary's.
         names = {n for a in self.actions for n in a.leads} | set(kb.glossary.agencies)
         self.agency_names = sorted(n for n in names if n)
+        lead_counts: dict[str, int] = {}
+        for action in self.actions:
+            for name in action.leads:
+                lead_counts[name] = lead_counts.get(name, 0) + 1
+        self.busiest_agencies = sorted(lead_counts, key=lambda n: -lead_counts[n])[:5]
         self.acronyms = {d.term.lower(): d for d in kb.definitions}
         self.long_forms = sorted(((normalise(d.meaning), d.term.lower()) for d in kb.definitions
                                   if len(normalise(d.meaning).split()) >= 2), key=lambda x: -len(x[0]))
@@ -209,7 +223,7 @@ class SearchEngine:
     def _answer_help(self, parsed: ParsedQuery) -> Answer:
         """Greetings, thanks and "help": what to ask, with examples drawn from the plans held."""
         newest = [self.plans[ids[0]] for ids in self.partnership_plans.values()]
-        agencies = sorted(self.agency_names, key=lambda n: -sum(n in a.leads for a in self.actions))[:2]
+        agencies = self.busiest_agencies[:2]
         lines = [
             "Ask me who leads a commitment in the partnership plans, for example:",
             "- who leads graffiti work",
@@ -294,7 +308,8 @@ class SearchEngine:
             parsed.intent, parsed.topic = "search", f"{parsed.agency_text} {parsed.topic}".strip()
             return self._answer_topic(parsed)
         plan_ids = self._scoped_plans(parsed, newest_only=False)
-        hits = [i for i, a in enumerate(self.actions) if a.plan in plan_ids and self.resolver.mentions(a.leads + [a.lead], agency)]
+        in_scope = set(plan_ids)
+        hits = [int(i) for i in self.agency_rows(agency) if self.actions[i].plan in in_scope]
         if not hits:
             return self._nothing(parsed, f"{agency} leads no action in "
                                          f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans I have'}.")
@@ -307,9 +322,7 @@ class SearchEngine:
         if parsed.topic:
             # "what is KCC doing about road safety": the agency's actions on that topic, from the
             # newest plan that has one; all of its actions when none is on the topic.
-            every_plan = [i for i, a in enumerate(self.actions)
-                          if a.plan in plan_ids and self.resolver.mentions(a.leads + [a.lead], agency)]
-            on_topic = self._rank_topic(parsed.topic, every_plan)
+            on_topic = self._rank_topic(parsed.topic, hits)
             if on_topic and not parsed.period:
                 on_topic = self._prefer_newest(on_topic)
             if on_topic:
@@ -478,20 +491,19 @@ class SearchEngine:
             rows, coverage = rows[keep], coverage[keep]
             if not rows.size:
                 return []
-        query_text = " ".join(" ".join(alt) for g in groups for alt in g.alternatives)
-        query_vector = self.word_vectorizer.transform([query_text]) if False else self._query_vector(groups)
+        columns, values = self._query_vector(groups)
         score = np.zeros(rows.size, dtype=np.float32)
         for name, weight in FIELD_WEIGHTS.items():
-            score += weight * np.asarray((self.field_matrices[name][rows] @ query_vector.T).todense()).ravel()
-        char_vector = self.char_vectorizer.transform([" ".join(g.word for g in groups)])
-        score += 0.3 * np.asarray((self.char_matrix[rows] @ char_vector.T).todense()).ravel()
+            score += weight * _column_dot(self.field_matrices[name], columns, values)[rows]
+        char_columns, char_values = self._char_vector(" ".join(g.word for g in groups))
+        score += 0.3 * _column_dot(self.char_matrix, char_columns, char_values)[rows]
         score += 0.6 * coverage
         order = np.argsort(-score, kind="stable")
         return [Ranked(int(rows[i]), float(score[i]), float(coverage[i])) for i in order if score[i] > 0]
 
-    def _query_vector(self, groups: list[TermGroup]) -> sparse.csr_matrix:
-        """TF-IDF vector of the question: each group's alternatives, original words weighted
-        fully and synonyms/corrections a little less."""
+    def _query_vector(self, groups: list[TermGroup]) -> tuple[np.ndarray, np.ndarray]:
+        """TF-IDF vector of the question as (columns, values), L2-normalised: each group's
+        alternatives, original words weighted fully and synonyms/corrections a little less."""
         vocab = self.word_vectorizer.vocabulary_
         idf = self.word_vectorizer.idf_
         values: dict[int, float] = {}
@@ -509,10 +521,18 @@ class SearchEngine:
             column = vocab.get(f"{a} {b}")
             if column is not None:
                 values[column] = idf[column]
-        vector = sparse.csr_matrix((list(values.values()), ([0] * len(values), list(values.keys()))),
-                                   shape=(1, len(vocab)), dtype=np.float32)
-        norm = np.sqrt(vector.multiply(vector).sum())
-        return vector / norm if norm else vector
+        return _normalised(values)
+
+    def _char_vector(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """Character n-gram TF-IDF of ``text`` (sublinear tf, L2), without sklearn's per-call overhead."""
+        vocab = self.char_vectorizer.vocabulary_
+        idf = self.char_vectorizer.idf_
+        counts: dict[int, int] = {}
+        for gram in self.char_vectorizer.build_analyzer()(text):
+            column = vocab.get(gram)
+            if column is not None:
+                counts[column] = counts.get(column, 0) + 1
+        return _normalised({c: (1 + np.log(n)) * idf[c] for c, n in counts.items()})
 
     def _coverage(self, groups: list[TermGroup], rows: np.ndarray) -> np.ndarray:
         """IDF-weighted share of the (non-weak) term groups each row contains.
@@ -538,10 +558,13 @@ class SearchEngine:
 
     @staticmethod
     def _all_present(matrix: sparse.csc_matrix, rows: np.ndarray, columns: list[int]) -> np.ndarray:
-        present = np.ones(rows.size, dtype=bool)
+        """For each of ``rows``: does the row have every one of ``columns``? (CSC column reads.)"""
+        present = np.ones(matrix.shape[0], dtype=bool)
         for column in columns:
-            present &= matrix[rows, column].toarray().ravel() > 0
-        return present
+            has = np.zeros(matrix.shape[0], dtype=bool)
+            has[matrix.indices[matrix.indptr[column]:matrix.indptr[column + 1]]] = True
+            present &= has
+        return present[rows]
 
     def _term_groups(self, topic: str) -> list[TermGroup]:
         """The topic's words as term groups: stems, typo corrections, synonyms, acronyms."""
@@ -644,9 +667,32 @@ class SearchEngine:
         if match:
             return by_key.get(match[0]) or self.resolver.alias_to_name.get(match[0])
         # A name that appears inside printed leads ("Street Scene", "Look Ahead").
-        if any(re.search(rf"\b{re.escape(key)}\b", normalise(a.lead)) for a in self.actions):
+        tokens = key.split()
+        rows = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
+        for token in tokens[1:]:
+            rows = np.intersect1d(rows, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
+        if any(re.search(rf"\b{re.escape(key)}\b", self.lead_text[i]) for i in rows):
             return text
         return None
+
+    def agency_rows(self, agency: str) -> np.ndarray:
+        """Indices of the actions whose leads involve ``agency`` (a canonical name): its name or
+        any alias as whole words in the lead ("Kent Police ASB Officer", "KP Licensing")."""
+        if agency in self._agency_rows_cache:
+            return self._agency_rows_cache[agency]
+        forms = {normalise(agency)} | {alias for alias, name in self.resolver.alias_to_name.items()
+                                       if name == agency and len(alias) > 2}
+        found: set[int] = set()
+        for form in filter(None, forms):
+            tokens = form.split()
+            candidates = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
+            for token in tokens[1:]:
+                candidates = np.intersect1d(candidates, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
+            pattern = re.compile(rf"\b{re.escape(form)}\b")
+            found.update(int(i) for i in candidates if pattern.search(self.lead_text[i]))
+        rows = np.array(sorted(found), dtype=np.int64)
+        self._agency_rows_cache[agency] = rows
+        return rows
 
     def _result(self, index: int, score: float, note: str = "") -> Result:
         action = self.actions[index]
@@ -702,6 +748,24 @@ def plausible_typo(typed: str, word: str) -> bool:
         if not (_keys_near(a, b) or (a in _VOWELS and b in _VOWELS) or frozenset((a, b)) in _SOUND_ALIKE):
             return False
     return True
+
+
+def _normalised(values: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:
+    columns = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+    weights = np.fromiter(values.values(), dtype=np.float64, count=len(values))
+    norm = np.sqrt((weights ** 2).sum())
+    return columns, (weights / norm if norm else weights)
+
+
+def _column_dot(matrix: sparse.csc_matrix, columns: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``matrix[:, columns] @ values`` as a dense array, reading the CSC arrays directly
+    (scipy's column slicing costs more than the arithmetic for a handful of columns)."""
+    out = np.zeros(matrix.shape[0], dtype=np.float32)
+    indptr, indices, data = matrix.indptr, matrix.indices, matrix.data
+    for column, value in zip(columns, values):
+        start, end = indptr[column], indptr[column + 1]
+        out[indices[start:end]] += value * data[start:end]
+    return out
 
 
 def _strip_scope(text: str, parsed: ParsedQuery) -> str:
