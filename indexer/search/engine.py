@@ -35,7 +35,7 @@ from ..textutil import normalise
 from .answer import Answer, Result
 from .query import FRAMING_WORDS, WEAK_WORDS, ParsedQuery, parse_question
 from .text import STOPWORDS, analyse, content_words, stem, words
-from .typos import plausible_typo
+from .typos import english_frequency, likelier_word, plausible_typo
 
 FIELD_WEIGHTS = {"action": 1.0, "lead": 0.45, "measure": 0.35, "priority": 0.25, "extra": 0.2}
 
@@ -69,7 +69,7 @@ class SearchEngine:
     """Fitted search over a :class:`KnowledgeBase`; see the module docstring."""
 
     min_coverage: float = 0.5
-    cover_ratio: float = 0.8  # a newer plan "covers" a topic at this share of the best coverage
+    cover_ratio: float = 0.7  # a newer plan "covers" a topic at this share of the best coverage
     recency_penalty: float = 0.05  # per year behind the newest plan, across partnerships
     page_size: int = 5
     actions: list[ActionRecord] = field(default_factory=list)
@@ -588,8 +588,9 @@ class SearchEngine:
             groups.append(self._group_for_word(word))
         for group in groups:
             weights = [self.stem_idf.get(t, 0.0) for alt in group.alternatives for t in alt]
-            # A word the plans never use is as informative as the rarest word they do use.
-            group.weight = max(weights) if weights else self.unknown_idf
+            # A word the plans never use counts against an answer: fully when it is a rare word
+            # (likely the real topic: "cuckooing"), less when it is everyday English ("inside").
+            group.weight = max(weights) if weights else self.unknown_idf * unknown_word_share(group.word)
         return [g for g in groups if g.word]
 
     def _group_for_word(self, word: str) -> TermGroup:
@@ -626,7 +627,7 @@ class SearchEngine:
             return None
         limit = 1 if len(word) < 7 else 2
         matches = process.extract(word, self.surface_list, scorer=OSA.distance, score_cutoff=limit, limit=10)
-        matches = [m for m in matches if plausible_typo(word, m[0])]
+        matches = [m for m in matches if plausible_typo(word, m[0]) and likelier_word(word, m[0])]
         if not matches:
             return None
         best = min(m[1] for m in matches)
@@ -643,7 +644,10 @@ class SearchEngine:
                 return word
             found = process.extractOne(lower, self.framing_list, scorer=OSA.distance,
                                        score_cutoff=1 if len(lower) < 8 else 2)
-            return found[0] if found and plausible_typo(lower, found[0]) else word
+            # Question words are so common that a smaller margin is enough ("leeds" -> "leads").
+            if found and plausible_typo(lower, found[0]) and likelier_word(lower, found[0], margin=0.5):
+                return found[0]
+            return word
         return re.sub(r"[A-Za-z]+", fix, question)
 
     # ------------------------------------------------------------------ helpers
@@ -709,6 +713,11 @@ class SearchEngine:
         if normalise(newer.measure) != normalise(older.measure) and older.measure:
             notes.append(f"measure in {older.period}: {older.measure}")
         return "; ".join(notes) or f"unchanged since {older.period}"
+
+
+def unknown_word_share(word: str) -> float:
+    """Share of the full weight an out-of-vocabulary word gets, by how common it is in English."""
+    return min(1.0, max(0.3, (7.0 - english_frequency(word)) / 4.0))
 
 
 def _normalised(values: dict[int, float]) -> tuple[np.ndarray, np.ndarray]:

@@ -14,16 +14,18 @@ from .text import STOPWORDS, words
 FRAMING_WORDS = frozenset("""
 who whos whose what whats which how is are was were does do did lead leads leading led leader
 leaders responsible responsibility responsibilities charge owns owner owners own tell show give
-find list please me us about our plan plans action actions partnership csp commitment commitments
-currently current now today thing things someone anybody anyone somebody person people's
-sorts sort handles handle handled handling deals deal dealing looks look looking
-know want need get got gets can could would should might
+find list please me us about our currently current now today thing things stuff someone anybody
+anyone somebody person people's sorts sort handles handle handled handling deals deal dealing
+looks look looking know want need get got gets can could would should might involved
 """.split())
 # Words that mostly frame but can be topic words too ("run" in "run two proxy sales events"):
 # kept for matching, left out of the coverage test.
 WEAK_WORDS = frozenset("""
 work works working run runs ran running doing done do delivers deliver delivered provide provides
 provided providing ensure support supports supporting responsible help helps helping role
+plan plans action actions partnership csp commitment commitments make makes making sure keep keeps
+keeping stop stops stopping spot spots sort put puts putting take takes taking give gives going
+goes bring brings happen happens happening lot lots problem problems issue issues matter sorting
 """.split())
 
 _PERIOD = re.compile(r"\b(20\d\d|\d\d)\s*[/\-–]\s*(20\d\d|\d\d)\b")
@@ -39,7 +41,8 @@ _GLOSSARY = re.compile(
 _AGENCY = re.compile(
     r"^\s*(?:what|which)\s+(?:actions?\s+|things\s+|work\s+)?(?:does|do|did|is|are|was|were|will|has|have)\s+(?:the\s+)?(?P<name>.+?)\s+"
     r"(?:lead(?:ing)?(?:\s+on)?|do(?:ing)?|responsible\s+for|in\s+charge\s+of|deliver(?:ing)?|run(?:ning)?|own(?:ing)?|"
-    r"handl(?:e|ing)|got|working\s+on|leads?\s+on|committed\s+to|been\s+asked\s+to\s+do|tasked\s+with)\b(?P<rest>.*)$"
+    r"handl(?:e|ing)|got|working\s+on|leads?\s+on|committed\s+to|been\s+asked\s+to\s+do|tasked\s+with|"
+    r"involved\s+(?:in|with)|part\s+of|up\s+to|signed\s+up\s+to)\b(?P<rest>.*)$"
     r"|^\s*(?:what\s+(?:are|is)\s+)?(?:the\s+)?(?P<name2>.+?)['’]s?\s+(?:actions?|commitments?|responsibilities|work|jobs?)\b(?P<rest2>.*)$"
     r"|^\s*(?:list\s+|show\s+)?(?:the\s+)?(?:actions?|commitments?)\s+(?:led|owned|run)\s+by\s+(?:the\s+)?(?P<name3>.+?)\s*\??$"
     r"|^\s*what\s+(?:does|do|did)\s+(?P<name4>.+?)\s+lead\s*\??$", re.I)

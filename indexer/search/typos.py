@@ -1,7 +1,28 @@
 """Is a word a slip of the keyboard for another? Used before correcting a question word."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz.distance import OSA, Levenshtein
+from wordfreq import zipf_frequency
+
+
+@lru_cache(maxsize=50_000)
+def english_frequency(word: str) -> float:
+    """How common a word is in English, on the Zipf scale (0 unknown, 3 rare, 6+ very common).
+
+    wordfreq's tables (many sources of written and spoken English) tell a real word from a
+    slip, which no rule about letters can: "stuff" is not a typo of "staff", "devises" (2.4)
+    is one of "devices" (4.6).
+    """
+    return zipf_frequency(word, "en")
+
+
+def likelier_word(typed: str, candidate: str, margin: float = 1.0) -> bool:
+    """Is ``candidate`` a likelier word than ``typed``? A non-word (Zipf < 2) always yields;
+    a real word only to a word at least ``margin`` Zipf points more common."""
+    typed_zipf = english_frequency(typed)
+    return typed_zipf < 2.0 or english_frequency(candidate) - typed_zipf >= margin
 
 _KEYBOARD_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _VOWELS = set("aeiouy")
