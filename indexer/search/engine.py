@@ -363,12 +363,12 @@ class SearchEngine:
             if missing:
                 lines.append(f"Not found in the {', '.join(sorted(missing, reverse=True))} "
                              f"{partnership} plan{'s' if len(missing) > 1 else ''}.")
-        topic = parsed.topic or parsed.raw
+        topic = display_topic(parsed.topic or parsed.raw)
         return Answer(query=parsed.raw, intent="history", results=results, lines=lines, topic=topic,
                       heading=f"\u201c{topic}\u201d across the plan years (newest first):")
 
     def _answer_topic(self, parsed: ParsedQuery) -> Answer:
-        topic = parsed.topic or parsed.raw
+        topic = display_topic(parsed.topic or parsed.raw)
         candidates = self._candidate_rows(parsed, newest_only=False)
         ranked = self._rank_topic(topic, candidates)
         if not ranked:
@@ -383,7 +383,7 @@ class SearchEngine:
             note = "" if (parsed.period or a.plan in newest) else "older plan"
             results.append(self._result(r.index, r.score, note))
         leads = []
-        for result in results[:3]:
+        for result in [r for r in results[:3] if r.action.plan == results[0].action.plan]:
             for name in result.action.leads or [result.action.lead]:
                 if name not in leads:
                     leads.append(name)
@@ -713,6 +713,16 @@ class SearchEngine:
         if normalise(newer.measure) != normalise(older.measure) and older.measure:
             notes.append(f"measure in {older.period}: {older.measure}")
         return "; ".join(notes) or f"unchanged since {older.period}"
+
+
+def display_topic(text: str) -> str:
+    """The topic as the reply names it: the question without its opening question words
+    ("who is responsible for the one stop shop" -> "one stop shop")."""
+    tokens = text.split()
+    while tokens and (tokens[0].lower().strip("'?,") in FRAMING_WORDS | WEAK_WORDS | STOPWORDS
+                      or tokens[0].lower().endswith("'s") and tokens[0].lower()[:-2] in FRAMING_WORDS):
+        tokens.pop(0)
+    return " ".join(tokens).strip(" ?") or text.strip(" ?")
 
 
 def unknown_word_share(word: str) -> float:
