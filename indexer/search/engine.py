@@ -383,7 +383,8 @@ class SearchEngine:
             note = "" if (parsed.period or a.plan in newest) else "older plan"
             results.append(self._result(r.index, r.score, note))
         leads = []
-        for result in [r for r in results[:3] if r.action.plan == results[0].action.plan]:
+        close = [r for r in results[:3] if r.action.plan == results[0].action.plan and r.score >= 0.75 * results[0].score]
+        for result in close:
             for name in result.action.leads or [result.action.lead]:
                 if name not in leads:
                     leads.append(name)
