@@ -22,6 +22,11 @@ from .models import ActionRecord, Definition, PlanEntry, PlanItem, Priority
 
 SCHEMA_VERSION = 3
 
+# Column types sqlite-utils cannot infer when the first rows hold None (a text plan has no
+# page, a DOCX no line): declared, so provenance numbers come back as numbers.
+_LINES = {"line_first": int, "line_last": int}
+_ACTION_COLUMNS = {**_LINES, "page": int, "table": int, "row": int}
+
 
 def write_store(kb: KnowledgeBase, db_path: Path, content_hash: str) -> None:
     """Write ``kb`` to ``db_path`` atomically (temporary file, then rename)."""
@@ -31,11 +36,11 @@ def write_store(kb: KnowledgeBase, db_path: Path, content_hash: str) -> None:
     try:
         db = sqlite_utils.Database(temp_name)
         db["plans"].insert_all((asdict(p) for p in kb.plans), pk="id")
-        db["priorities"].insert_all((asdict(p) for p in kb.priorities), pk=("plan", "number"))
-        db["actions"].insert_all((a.to_row() for a in kb.actions), pk="uid")
+        db["priorities"].insert_all((asdict(p) for p in kb.priorities), pk=("plan", "number"), columns={"line": int})
+        db["actions"].insert_all((a.to_row() for a in kb.actions), pk="uid", columns=_ACTION_COLUMNS)
         db["agencies"].insert_all(kb.agency_rows(), pk="name")
-        db["glossary"].insert_all((asdict(d) for d in kb.definitions), pk=("term", "source"))
-        db["plan_items"].insert_all((asdict(i) for i in kb.items))
+        db["glossary"].insert_all((asdict(d) for d in kb.definitions), pk=("term", "source"), columns={"line": int})
+        db["plan_items"].insert_all((asdict(i) for i in kb.items), columns=_LINES)
         db["meta"].insert_all([
             {"key": "schema_version", "value": str(SCHEMA_VERSION)},
             {"key": "content_hash", "value": content_hash},
