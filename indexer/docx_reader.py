@@ -21,7 +21,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .documents import Block, DocParagraph, DocRow, DocTable, flatten_cell
+from .blocks import Block, DocParagraph, DocRow, DocTable, flatten_cell
 from .models import PlanError
 from .tables import RowSource
 

@@ -32,7 +32,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .documents import Block, DocParagraph, DocRow, DocTable, flatten_cell
+from .blocks import Block, DocParagraph, DocRow, DocTable, flatten_cell
 from .glossary import extract_definitions
 from .models import ParsedPlan, PlanEntry, PlanError
 from .layouts.tabbed import PRIORITY_HEADING

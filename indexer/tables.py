@@ -191,3 +191,17 @@ class ActionTableBuilder:
             table=where.table,
             row=where.row,
         ))
+
+
+def describe_where(where: RowSource | ActionRecord) -> str:
+    """``page 3, table 1, row 4`` or ``line 27``: provenance as an officer reads it."""
+    parts = []
+    line = getattr(where, "line", None) if isinstance(where, RowSource) else where.line_first
+    if line is not None:
+        last = None if isinstance(where, RowSource) else where.line_last
+        parts.append(f"line {line}" + (f"-{last}" if last and last != line else ""))
+    for name in ("page", "table", "row"):
+        value = getattr(where, name)
+        if value is not None:
+            parts.append(f"{name} {value}")
+    return ", ".join(parts) or "unknown position"
