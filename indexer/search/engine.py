@@ -26,7 +26,8 @@ import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
+from sklearn.preprocessing import normalize
 
 from ..agencies import AgencyResolver
 from ..knowledge import KnowledgeBase
@@ -37,13 +38,32 @@ from .query import FRAMING_WORDS, WEAK_WORDS, ParsedQuery, parse_question
 from .text import STOPWORDS, analyse, content_words, stem, words
 from .typos import english_frequency, likelier_word, plausible_typo
 
+RESULT_CAP = 100  # results kept per answer: twenty pages of "More"
 FIELD_WEIGHTS = {"action": 1.0, "lead": 0.45, "measure": 0.35, "priority": 0.25, "extra": 0.2}
 
 
-def word_ngrams(text: str) -> list[str]:
+def with_bigrams(stems: list[str]) -> list[str]:
     """Stems and stem bigrams (bigrams reward "safe town", "one stop" as phrases)."""
-    stems = analyse(text)
     return stems + [f"{a} {b}" for a, b in zip(stems, stems[1:])]
+
+
+def _distinct(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    """The distinct texts in first-seen order, and for each input its index among them."""
+    index: dict[str, int] = {}
+    rows = np.fromiter((index.setdefault(text, len(index)) for text in texts), dtype=np.int64, count=len(texts))
+    return list(index), rows
+
+
+def _tfidf(counts: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    """Sublinear tf times idf, each row L2-normalised (as TfidfVectorizer(sublinear_tf=True))."""
+    weighted = counts.astype(np.float32, copy=True)
+    weighted.data = (1 + np.log(weighted.data)) * idf[weighted.indices]
+    return normalize(weighted, norm="l2", copy=False)
+
+
+def _as_is(tokens: list[str]) -> list[str]:
+    """The vectorizer's analyzer: fields arrive already tokenised (module-level, so it pickles)."""
+    return tokens
 
 
 @dataclass
@@ -58,10 +78,22 @@ class TermGroup:
 
 
 @dataclass
-class Ranked:
-    index: int
-    score: float
-    coverage: float
+class Scored:
+    """Candidate actions as parallel arrays, best first: rows, score, coverage."""
+
+    rows: np.ndarray
+    score: np.ndarray
+    coverage: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.rows.size)
+
+    def keep(self, mask: np.ndarray) -> "Scored":
+        return Scored(self.rows[mask], self.score[mask], self.coverage[mask])
+
+    def sorted(self) -> "Scored":
+        order = np.lexsort((self.rows, -self.score))  # ties keep plan order
+        return Scored(self.rows[order], self.score[order], self.coverage[order])
 
 
 @dataclass
@@ -88,46 +120,90 @@ class SearchEngine:
             "priority": [a.priority_title for a in self.actions],
             "extra": [" ".join(a.extras.get(k, "") for k in ("target", "outcome")) for a in self.actions],
         }
-        whole = [" ".join(parts) for parts in zip(*fields.values())]
-        self.word_vectorizer = TfidfVectorizer(analyzer=word_ngrams, sublinear_tf=True, dtype=np.float32)
-        self.word_vectorizer.fit(whole)
+        size = len(self.actions)
+        # Texts repeat a great deal (priority titles, shared leads, a plan carried over to the
+        # next year), so each field is tokenised and counted once per distinct text.
+        distinct = {name: _distinct(texts) for name, texts in fields.items()}
+        grams = {name: [with_bigrams(analyse(text)) for text in distinct[name][0]] for name in fields}
+        counter = CountVectorizer(analyzer=_as_is, dtype=np.float32)
+        counter.fit(g for name in fields for g in grams[name])
+        self.vocabulary: dict[str, int] = counter.vocabulary_
+        counts = {name: counter.transform(grams[name])[distinct[name][1]].tocsr() for name in fields}
+        own_fields = ("action", "lead", "measure", "extra")
+        own = sum((counts[name] > 0).astype(np.float32) for name in own_fields)
+        in_any = own + (counts["priority"] > 0).astype(np.float32)
+        doc_freq = np.asarray((in_any > 0).sum(axis=0)).ravel()
+        self.idf = (np.log((1 + size) / (1 + doc_freq)) + 1).astype(np.float32)  # sklearn's smooth idf
         # Column-major: a question touches a few terms, so scoring reads only those columns.
-        self.field_matrices = {name: self.word_vectorizer.transform(texts).tocsc() for name, texts in fields.items()}
+        self.field_matrices = {name: _tfidf(counts[name], self.idf).tocsc() for name in fields}
         # Character n-grams within word boundaries: "tagger"/"taggers", "self-defence"/"self defence".
         self.char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                dtype=np.float32, lowercase=True)
-        self.char_matrix = self.char_vectorizer.fit_transform(fields["action"]).tocsc()
-        # Which stems each action contains, for coverage; columns = stems. A word found only in
-        # the priority title is weaker evidence than one in the action's own cells.
-        self.stem_index = {term: i for i, term in enumerate(sorted(
-            t for t in self.word_vectorizer.vocabulary_ if " " not in t))}
-        own_cells = [" ".join(parts) for parts in zip(fields["action"], fields["lead"], fields["measure"], fields["extra"])]
-        self.presence = self._presence(own_cells)
-        self.title_presence = self._presence(fields["priority"])
-        doc_freq = np.asarray(self.presence.sum(axis=0)).ravel()
-        self.stem_idf = {term: float(np.log((1 + len(self.actions)) / (1 + doc_freq[i])) + 1)
-                         for term, i in self.stem_index.items()}
-        self.unknown_idf = float(np.log(1 + len(self.actions)) + 1)
-        # Surface words for typo correction, with how many actions use them.
+        actions, action_row = distinct["action"]
+        self.char_matrix = self.char_vectorizer.fit_transform(actions)[action_row].tocsc()
+        # Which stems each action contains, for coverage (columns as in the vocabulary). A word
+        # found only in the priority title is weaker evidence than one in the action's own cells.
+        self.stem_index = {term: column for term, column in self.vocabulary.items() if " " not in term}
+        self.presence = (own > 0).astype(np.float32).tocsc()
+        self.title_presence = (counts["priority"] > 0).astype(np.float32).tocsc()
+        own_freq = np.asarray(self.presence.sum(axis=0)).ravel()
+        self.stem_idf = {term: float(np.log((1 + size) / (1 + own_freq[c])) + 1) for term, c in self.stem_index.items()}
+        self.unknown_idf = float(np.log(1 + size) + 1)
+        # Surface words for typo correction, with roughly how many actions use them.
         surface: dict[str, int] = {}
-        for text in whole:
-            for word in set(content_words(text)):
-                if word.isalpha() and len(word) >= 3:
-                    surface[word] = surface.get(word, 0) + 1
+        for name in fields:
+            texts, rows = distinct[name]
+            uses = np.bincount(rows, minlength=len(texts))
+            for text, used in zip(texts, uses):
+                for word in {w for w in content_words(text) if w.isalpha() and len(w) >= 3}:
+                    surface[word] = surface.get(word, 0) + int(used)
         self.surface_vocab = surface
         self.surface_list = sorted(surface)
+        # Lead words -> distinct lead texts -> actions, so "which actions involve Kent Police"
+        # reads a few postings and checks each distinct lead once.
+        lead_texts, self.lead_of_action = distinct["lead"]
+        self.lead_text = [normalise(text) for text in lead_texts]
+        postings: dict[str, list[int]] = {}
+        for number, text in enumerate(self.lead_text):
+            for token in set(text.split()):
+                postings.setdefault(token, []).append(number)
+        self.lead_postings = {token: np.array(ids, dtype=np.int64) for token, ids in postings.items()}
+        order = np.argsort(self.lead_of_action, kind="stable")
+        bounds = np.searchsorted(self.lead_of_action[order], np.arange(len(lead_texts) + 1))
+        self.actions_of_lead = [order[bounds[i]:bounds[i + 1]] for i in range(len(lead_texts))]
+        self._agency_rows_cache: dict[str, np.ndarray] = {}
+        # Per-action arrays for scope and ordering without Python loops.
+        self.plan_ids = [p.id for p in kb.plans]
+        self.plan_code = {plan_id: code for code, plan_id in enumerate(self.plan_ids)}
+        self.action_plan = np.array([self.plan_code[a.plan] for a in self.actions], dtype=np.int64)
+        # Listings: actions per plan and per priority, priorities and subsidiaries per plan.
+        self.plan_sizes = dict(zip(self.plan_ids, np.bincount(self.action_plan, minlength=len(self.plan_ids)).tolist()))
+        self.priority_sizes: dict[tuple[str, str], int] = {}
+        for action in self.actions:
+            key = (action.plan, action.priority)
+            self.priority_sizes[key] = self.priority_sizes.get(key, 0) + 1
+        self.priorities_of: dict[str, list] = {}
+        for priority in kb.priorities:
+            self.priorities_of.setdefault(priority.plan, []).append(priority)
+        self.subsidiaries_of: dict[str, list] = {}
+        for item in kb.items:
+            if item.kind == "subsidiary priority":
+                self.subsidiaries_of.setdefault(item.plan, []).append(item)
+        self.plan_year = np.array([p.start_year for p in kb.plans], dtype=np.int64)
+        partnerships = sorted({p.partnership for p in kb.plans})
+        self.plan_partnership = np.array([partnerships.index(p.partnership) for p in kb.plans], dtype=np.int64)
+        self.partnership_names = partnerships
+        self.partnership_code = {name: code for code, name in enumerate(partnerships)}
+        refs: dict[str, list[int]] = {}
+        for row, action in enumerate(self.actions):
+            refs.setdefault(action.ref, []).append(row)
+        self.ref_rows = {ref: np.array(rows, dtype=np.int64) for ref, rows in refs.items()}
+        self.first_lead = np.array([a.leads[0] if a.leads else "" for a in self.actions], dtype=object)
         # Question words first: a tie ("wat" -> "what" or "want") goes to the likelier one.
         question_words = ["what", "who", "which", "how", "does", "lead", "leads", "responsible"]
         self.framing_list = question_words + sorted(
             w for w in FRAMING_WORDS | WEAK_WORDS if len(w) >= 4 and w not in question_words)
         # Lead words -> actions, so "which actions involve Kent Police" reads a few postings.
-        self.lead_text = [normalise(f"{a.lead} {' '.join(a.leads)}") for a in self.actions]
-        postings: dict[str, list[int]] = {}
-        for row, text in enumerate(self.lead_text):
-            for token in set(text.split()):
-                postings.setdefault(token, []).append(row)
-        self.lead_postings = {token: np.array(rows, dtype=np.int64) for token, rows in postings.items()}
-        self._agency_rows_cache: dict[str, np.ndarray] = {}
         # Agencies: every canonical lead name seen, and the glossary's.
         names = {n for a in self.actions for n in a.leads} | set(kb.glossary.agencies)
         self.agency_names = sorted(n for n in names if n)
@@ -144,20 +220,9 @@ class SearchEngine:
         self.partnership_plans: dict[str, list[str]] = {}
         for plan in sorted(kb.plans, key=lambda p: -p.start_year):
             self.partnership_plans.setdefault(plan.partnership, []).append(plan.id)
-        self.plan_of_action = np.array([a.plan for a in self.actions])
         self.partnership_aliases = self._partnership_aliases(kb.plans)
+        self.periods = sorted({p.period for p in kb.plans}, reverse=True)
         return self
-
-    def _presence(self, texts: list[str]) -> sparse.csc_matrix:
-        """Binary action x stem matrix: does the text contain the stem?"""
-        rows, cols = [], []
-        for row, text in enumerate(texts):
-            for term in set(analyse(text)):
-                if term in self.stem_index:
-                    rows.append(row)
-                    cols.append(self.stem_index[term])
-        return sparse.csc_matrix((np.ones(len(rows), dtype=np.float32), (rows, cols)),
-                                 shape=(len(texts), len(self.stem_index)))
 
     @staticmethod
     def _partnership_aliases(plans: list[PlanEntry]) -> dict[str, str]:
@@ -180,9 +245,8 @@ class SearchEngine:
     def ask(self, question: str, intent: str | None = None, offset: int = 0, limit: int | None = None) -> Answer:
         """Answer one question. ``intent`` forces an intent (the bot's commands do)."""
         limit = limit or self.page_size
-        periods = sorted({p.period for p in self.plans.values()}, reverse=True)
         corrected = self._correct_framing(question)
-        parsed = parse_question(corrected, periods, self.partnership_aliases, self._is_acronym)
+        parsed = parse_question(corrected, self.periods, self.partnership_aliases, self._is_acronym)
         if intent and intent != parsed.intent:
             parsed = self._force_intent(parsed, intent)
         handler = {
@@ -243,7 +307,7 @@ class SearchEngine:
         for partnership, plan_ids in sorted(self.partnership_plans.items()):
             for plan_id in plan_ids:
                 plan = self.plans[plan_id]
-                count = sum(1 for a in self.actions if a.plan == plan_id)
+                count = self.plan_sizes.get(plan_id, 0)
                 lines.append(f"{plan.title} ({plan.period}, {partnership}): {count} actions, file {plan.file}")
         return Answer(query=parsed.raw, intent="plans", heading=f"I have {len(lines)} plans:", lines=lines)
 
@@ -253,10 +317,10 @@ class SearchEngine:
         for plan_id in plan_ids:
             plan = self.plans[plan_id]
             lines.append(f"{plan.title} ({plan.period}):")
-            for priority in (p for p in self.kb.priorities if p.plan == plan_id):
-                count = sum(1 for a in self.actions if a.plan == plan_id and a.priority == priority.number)
+            for priority in self.priorities_of.get(plan_id, []):
+                count = self.priority_sizes.get((plan_id, priority.number), 0)
                 lines.append(f"  Priority {priority.number}: {priority.title} ({count} actions)")
-            for item in (i for i in self.kb.items if i.plan == plan_id and i.kind == "subsidiary priority"):
+            for item in self.subsidiaries_of.get(plan_id, []):
                 lines.append(f"  Subsidiary priority {item.priority}: {item.text.split(':')[0]}")
         if not lines:
             return self._nothing(parsed, f"I have no plan for {parsed.period or 'that'}.")
@@ -282,24 +346,22 @@ class SearchEngine:
         return Answer(query=parsed.raw, intent="glossary", heading="", lines=lines)
 
     def _answer_ref(self, parsed: ParsedQuery) -> Answer:
-        plan_ids = self._scoped_plans(parsed, newest_only=False)
-        hits = [i for i, a in enumerate(self.actions) if a.ref == parsed.ref and a.plan in plan_ids]
-        if not hits and parsed.ref and "." in parsed.ref:
+        in_scope = self._in_scope(parsed)
+        hits = self.ref_rows.get(parsed.ref or "", np.empty(0, dtype=np.int64))
+        hits = hits[in_scope[hits]]
+        if not hits.size and parsed.ref and "." in parsed.ref:
             # "action 2.5" in a plan that numbers actions per section ("5" in priority "2")
             number, sub = parsed.ref.split(".")
-            hits = [i for i, a in enumerate(self.actions)
-                    if a.plan in plan_ids and a.priority == number and a.ref == sub]
-        if not hits:
+            hits = self.ref_rows.get(sub, np.empty(0, dtype=np.int64))
+            hits = np.array([i for i in hits[in_scope[hits]] if self.actions[i].priority == number], dtype=np.int64)
+        if not hits.size:
             return self._nothing(parsed, f"No action {parsed.ref} in "
                                          f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans'}.")
-        # newest plan first
-        hits.sort(key=lambda i: -self.plans[self.actions[i].plan].start_year)
-        if not parsed.period:
-            newest = self.plans[self.actions[hits[0]].plan].start_year
-            results = [self._result(i, 1.0, "" if self.plans[self.actions[i].plan].start_year == newest else "older plan")
-                       for i in hits]
-        else:
-            results = [self._result(i, 1.0) for i in hits]
+        years = self.plan_year[self.action_plan[hits]]
+        hits = hits[np.lexsort((hits, -years))]  # newest plan first
+        newest = years.max()
+        results = [self._result(int(i), 1.0, "" if parsed.period or self.plan_year[self.action_plan[i]] == newest
+                                else "older plan") for i in hits[:RESULT_CAP]]
         return Answer(query=parsed.raw, intent="ref", heading=f"Action {parsed.ref}:", results=results)
 
     def _answer_agency(self, parsed: ParsedQuery) -> Answer:
@@ -308,57 +370,48 @@ class SearchEngine:
             # Not an agency ("what does the sanctuary scheme do"): a topic question after all.
             parsed.intent, parsed.topic = "search", f"{parsed.agency_text} {parsed.topic}".strip()
             return self._answer_topic(parsed)
-        plan_ids = self._scoped_plans(parsed, newest_only=False)
-        in_scope = set(plan_ids)
-        hits = [int(i) for i in self.agency_rows(agency) if self.actions[i].plan in in_scope]
-        if not hits:
+        hits = self.agency_rows(agency)
+        hits = hits[self._in_scope(parsed)[hits]]
+        if not hits.size:
             return self._nothing(parsed, f"{agency} leads no action in "
                                          f"{'the ' + parsed.period + ' plan' if parsed.period else 'the plans I have'}.")
-        # Newest plan that has this agency, per partnership, unless a period was asked for.
-        if not parsed.period and not parsed.topic:
-            hits = self._newest_plan_hits(hits)
-        elif not parsed.period:
-            newest_hits = self._newest_plan_hits(hits)
-        topic_scores = {}
-        if parsed.topic:
-            # "what is KCC doing about road safety": the agency's actions on that topic, from the
-            # newest plan that has one; all of its actions when none is on the topic.
-            on_topic = self._rank_topic(parsed.topic, hits)
-            if on_topic and not parsed.period:
+        topic_score = np.zeros(hits.size, dtype=np.float32)
+        on_topic = self._rank_topic(parsed.topic, hits) if parsed.topic else None
+        if on_topic is not None and len(on_topic):
+            # "what is KCC doing about road safety": the agency's actions on that topic, from
+            # the newest plan that has one.
+            if not parsed.period:
                 on_topic = self._prefer_newest(on_topic)
-            if on_topic:
-                hits = [r.index for r in on_topic]
-                topic_scores = {r.index: r.score for r in on_topic}
-            elif not parsed.period:
-                hits = newest_hits
-        def order(i: int):
-            a = self.actions[i]
-            first = 0 if a.leads and a.leads[0] == agency else 1
-            return (-topic_scores.get(i, 0.0), -self.plans[a.plan].start_year, first, _ref_key(a.ref, a.priority))
-        hits.sort(key=order)
-        results = [self._result(i, topic_scores.get(i, 1.0)) for i in hits]
-        answer = Answer(query=parsed.raw, intent="agency", results=results, agency=agency, topic=parsed.topic,
-                        heading=f"{agency} leads {len(results)} action{'s' if len(results) != 1 else ''}:")
-        return answer
+            hits, topic_score = on_topic.rows, on_topic.score
+        elif not parsed.period:
+            # All its actions in the newest plan that has any, per partnership.
+            hits = self._newest_plan_rows(hits)
+            topic_score = np.zeros(hits.size, dtype=np.float32)
+        # Topic first, then newest plan, then where the agency is named first, then plan order.
+        not_first = self.first_lead[hits] != agency
+        order = np.lexsort((hits, not_first, -self.plan_year[self.action_plan[hits]], -topic_score))
+        results = [self._result(int(hits[i]), float(topic_score[i]) or 1.0) for i in order[:RESULT_CAP]]
+        return Answer(query=parsed.raw, intent="agency", results=results, agency=agency, topic=parsed.topic,
+                      heading=f"{agency} leads {hits.size} action{'s' if hits.size != 1 else ''}:")
 
     def _answer_history(self, parsed: ParsedQuery) -> Answer:
-        ranked = self._rank_topic(parsed.topic, self._candidate_rows(parsed, newest_only=False))
-        if not ranked:
+        scored = self._rank_topic(parsed.topic, self._candidate_rows(parsed))
+        if not len(scored):
             return self._nothing(parsed)
-        best_cov = max(r.coverage for r in ranked)
-        by_plan: dict[str, Ranked] = {}
-        for r in ranked:
-            plan = self.actions[r.index].plan
-            if r.coverage >= best_cov * self.cover_ratio and plan not in by_plan:
-                by_plan[plan] = r
-        partnerships = {self.plans[p].partnership for p in by_plan}
-        steps = sorted(by_plan.values(), key=lambda r: -self.plans[self.actions[r.index].plan].start_year)
-        results, lines = [], []
-        for position, r in enumerate(steps):
-            a = self.actions[r.index]
-            older = steps[position + 1] if position + 1 < len(steps) else None
-            results.append(self._result(r.index, r.score, self._change_note(a, self.actions[older.index] if older else None)))
-        for partnership in sorted(partnerships):
+        bar = scored.coverage.max() * self.cover_ratio
+        by_plan: dict[str, int] = {}  # the best match of each plan that covers the topic
+        for row, coverage in zip(scored.rows, scored.coverage):
+            plan = self.actions[row].plan
+            if coverage >= bar and plan not in by_plan:
+                by_plan[plan] = int(row)
+        steps = sorted(by_plan.values(), key=lambda row: -self.plans[self.actions[row].plan].start_year)
+        results = []
+        for position, row in enumerate(steps[:RESULT_CAP]):
+            older = self.actions[steps[position + 1]] if position + 1 < len(steps) else None
+            score = float(scored.score[scored.rows == row][0])
+            results.append(self._result(row, score, self._change_note(self.actions[row], older)))
+        lines = []
+        for partnership in sorted({self.plans[p].partnership for p in by_plan}):
             missing = [self.plans[p].period for p in self.partnership_plans[partnership] if p not in by_plan]
             if missing:
                 lines.append(f"Not found in the {', '.join(sorted(missing, reverse=True))} "
@@ -369,19 +422,17 @@ class SearchEngine:
 
     def _answer_topic(self, parsed: ParsedQuery) -> Answer:
         topic = display_topic(parsed.topic or parsed.raw)
-        candidates = self._candidate_rows(parsed, newest_only=False)
-        ranked = self._rank_topic(topic, candidates)
-        if not ranked:
+        scored = self._rank_topic(topic, self._candidate_rows(parsed))
+        if not len(scored):
             return self._nothing(parsed, topic=topic)
         if not parsed.period:
-            ranked = self._prefer_newest(ranked)
-        ranked = self._recency_order(ranked)
-        results = []
+            scored = self._prefer_newest(scored)
+        scored = self._recency_order(scored)
         newest = {ids[0] for ids in self.partnership_plans.values()}
-        for r in ranked:
-            a = self.actions[r.index]
-            note = "" if (parsed.period or a.plan in newest) else "older plan"
-            results.append(self._result(r.index, r.score, note))
+        results = []
+        for row, score in zip(scored.rows[:RESULT_CAP], scored.score[:RESULT_CAP]):
+            note = "" if (parsed.period or self.actions[row].plan in newest) else "older plan"
+            results.append(self._result(int(row), float(score), note))
         leads = []
         close = [r for r in results[:3] if r.action.plan == results[0].action.plan and r.score >= 0.75 * results[0].score]
         for result in close:
@@ -406,7 +457,7 @@ class SearchEngine:
         lines = []
         newest = [ids[0] for ids in self.partnership_plans.values()]
         titles = [f"{self.plans[pid].partnership} {self.plans[pid].period}: " +
-                  "; ".join(p.title for p in self.kb.priorities if p.plan == pid) for pid in newest]
+                  "; ".join(p.title for p in self.priorities_of.get(pid, [])) for pid in newest]
         if parsed.intent not in ("glossary",):
             lines.append("The current plans cover: " + " | ".join(titles))
         return Answer(query=parsed.raw, intent=parsed.intent, topic=topic or parsed.topic,
@@ -426,73 +477,74 @@ class SearchEngine:
             plan_ids += chosen
         return plan_ids
 
-    def _candidate_rows(self, parsed: ParsedQuery, newest_only: bool) -> np.ndarray:
-        plan_ids = self._scoped_plans(parsed, newest_only)
-        return np.flatnonzero(np.isin(self.plan_of_action, plan_ids))
+    def _in_scope(self, parsed: ParsedQuery) -> np.ndarray:
+        """Boolean per action: is its plan within the question's period and partnership?"""
+        codes = [self.plan_code[p] for p in self._scoped_plans(parsed, newest_only=False)]
+        plan_in_scope = np.zeros(len(self.plan_ids), dtype=bool)
+        plan_in_scope[codes] = True
+        return plan_in_scope[self.action_plan]
 
-    def _prefer_newest(self, ranked: list[Ranked]) -> list[Ranked]:
+    def _candidate_rows(self, parsed: ParsedQuery) -> np.ndarray:
+        return np.flatnonzero(self._in_scope(parsed))
+
+    def _prefer_newest(self, scored: Scored) -> Scored:
         """Per partnership, keep the newest plan that covers the topic about as well as the best.
 
         "Covers" compares coverage (how much of the question an action contains), not the raw
         score, so a long older action does not win over a short current one.
         """
-        best_by_partnership: dict[str, float] = {}
-        best_by_plan: dict[str, float] = {}
-        for r in ranked:
-            plan = self.actions[r.index].plan
-            partnership = self.plans[plan].partnership
-            best_by_partnership[partnership] = max(best_by_partnership.get(partnership, 0), r.coverage)
-            best_by_plan[plan] = max(best_by_plan.get(plan, 0), r.coverage)
-        chosen = {}
-        for partnership, ids in self.partnership_plans.items():
-            target = best_by_partnership.get(partnership)
-            if target is None:
+        plans = self.action_plan[scored.rows]
+        best_by_plan = np.zeros(len(self.plan_ids), dtype=np.float32)
+        np.maximum.at(best_by_plan, plans, scored.coverage)
+        partnership_of_plan = self.plan_partnership
+        best_by_partnership = np.zeros(len(self.partnership_names), dtype=np.float32)
+        np.maximum.at(best_by_partnership, partnership_of_plan, best_by_plan)
+        chosen = np.zeros(len(self.plan_ids), dtype=bool)
+        for partnership, plan_ids in self.partnership_plans.items():
+            bar = best_by_partnership[self.partnership_code[partnership]] * self.cover_ratio
+            if bar <= 0:
                 continue
-            for plan in ids:
-                if best_by_plan.get(plan, 0) >= target * self.cover_ratio:
-                    chosen[partnership] = plan
+            for plan_id in plan_ids:  # newest first
+                code = self.plan_code[plan_id]
+                if best_by_plan[code] >= bar:
+                    chosen[code] = True
                     break
-        kept = [r for r in ranked if chosen.get(self.plans[self.actions[r.index].plan].partnership)
-                == self.actions[r.index].plan]
-        return kept
+        return scored.keep(chosen[plans])
 
-    def _recency_order(self, ranked: list[Ranked]) -> list[Ranked]:
+    def _recency_order(self, scored: Scored) -> Scored:
         """Re-rank across plans: a plan some years older than the newest plan held loses a
         little (5% a year), so the current commitments come first when scores are close."""
-        newest = max(p.start_year for p in self.plans.values())
-        for r in ranked:
-            age = newest - self.plans[self.actions[r.index].plan].start_year
-            r.score *= (1 - self.recency_penalty) ** age
-        return sorted(ranked, key=lambda r: -r.score)
+        age = self.plan_year.max() - self.plan_year[self.action_plan[scored.rows]]
+        return Scored(scored.rows, scored.score * (1 - self.recency_penalty) ** age, scored.coverage).sorted()
 
-    def _newest_plan_hits(self, hits: list[int]) -> list[int]:
-        newest: dict[str, int] = {}
-        for i in hits:
-            plan = self.plans[self.actions[i].plan]
-            newest[plan.partnership] = max(newest.get(plan.partnership, 0), plan.start_year)
-        return [i for i in hits if self.plans[self.actions[i].plan].start_year == newest[self.plans[self.actions[i].plan].partnership]]
+    def _newest_plan_rows(self, rows: np.ndarray) -> np.ndarray:
+        """Of ``rows``, those in the newest plan (among theirs) of each partnership."""
+        plans = self.action_plan[rows]
+        partnership = self.plan_partnership[plans]
+        years = self.plan_year[plans]
+        newest = np.zeros(len(self.partnership_names), dtype=np.int64)
+        np.maximum.at(newest, partnership, years)
+        return rows[years == newest[partnership]]
 
     # ------------------------------------------------------------------ topic ranking
-    def _rank_topic(self, topic: str, rows: np.ndarray | list[int], gate: bool = True) -> list[Ranked]:
-        """Score ``rows`` against ``topic``; with ``gate``, drop those below the coverage bar."""
-        rows = np.asarray(rows, dtype=int)
+    def _rank_topic(self, topic: str, rows: np.ndarray, gate: bool = True) -> Scored:
+        """Score ``rows`` against ``topic``, best first; with ``gate``, drop those below the
+        coverage bar (and everything when the question's words are mostly unknown)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        nothing = Scored(rows[:0], np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.float32))
         groups = self._term_groups(topic)
         strong = [g for g in groups if not g.weak and g.alternatives]
         if not rows.size or not any(g.alternatives for g in groups):
-            return []
+            return nothing
         coverage = self._coverage(groups, rows)
         if gate:
-            if not strong or not any(g.alternatives for g in strong):
-                return []
+            known_share = sum(g.weight for g in strong) / max(1e-9, sum(g.weight for g in groups if not g.weak))
+            if not strong or known_share < 0.5:
+                return nothing  # the question's words are mostly unknown to the plans
             keep = coverage >= self.min_coverage
-            # every question word unknown to the plans -> nothing to answer from
-            known_share = sum(g.weight for g in strong if g.alternatives) / max(
-                1e-9, sum(g.weight for g in groups if not g.weak))
-            if known_share < 0.5:
-                return []
             rows, coverage = rows[keep], coverage[keep]
             if not rows.size:
-                return []
+                return nothing
         columns, values = self._query_vector(groups)
         score = np.zeros(rows.size, dtype=np.float32)
         for name, weight in FIELD_WEIGHTS.items():
@@ -500,14 +552,13 @@ class SearchEngine:
         char_columns, char_values = self._char_vector(" ".join(g.word for g in groups))
         score += 0.3 * _column_dot(self.char_matrix, char_columns, char_values)[rows]
         score += 0.6 * coverage
-        order = np.argsort(-score, kind="stable")
-        return [Ranked(int(rows[i]), float(score[i]), float(coverage[i])) for i in order if score[i] > 0]
+        positive = score > 0
+        return Scored(rows[positive], score[positive], coverage[positive]).sorted()
 
     def _query_vector(self, groups: list[TermGroup]) -> tuple[np.ndarray, np.ndarray]:
         """TF-IDF vector of the question as (columns, values), L2-normalised: each group's
         alternatives, original words weighted fully and synonyms/corrections a little less."""
-        vocab = self.word_vectorizer.vocabulary_
-        idf = self.word_vectorizer.idf_
+        vocab, idf = self.vocabulary, self.idf
         values: dict[int, float] = {}
         stems_in_order = []
         for group in groups:
@@ -673,32 +724,31 @@ class SearchEngine:
         if match:
             return by_key.get(match[0]) or self.resolver.alias_to_name.get(match[0])
         # A name that appears inside printed leads ("Street Scene", "Look Ahead").
-        tokens = key.split()
-        rows = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
-        for token in tokens[1:]:
-            rows = np.intersect1d(rows, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
-        if any(re.search(rf"\b{re.escape(key)}\b", self.lead_text[i]) for i in rows):
+        if self._leads_containing(key):
             return text
         return None
 
     def agency_rows(self, agency: str) -> np.ndarray:
         """Indices of the actions whose leads involve ``agency`` (a canonical name): its name or
         any alias as whole words in the lead ("Kent Police ASB Officer", "KP Licensing")."""
-        if agency in self._agency_rows_cache:
-            return self._agency_rows_cache[agency]
-        forms = {normalise(agency)} | {alias for alias, name in self.resolver.alias_to_name.items()
-                                       if name == agency and len(alias) > 2}
-        found: set[int] = set()
-        for form in filter(None, forms):
-            tokens = form.split()
-            candidates = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
-            for token in tokens[1:]:
-                candidates = np.intersect1d(candidates, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
-            pattern = re.compile(rf"\b{re.escape(form)}\b")
-            found.update(int(i) for i in candidates if pattern.search(self.lead_text[i]))
-        rows = np.array(sorted(found), dtype=np.int64)
-        self._agency_rows_cache[agency] = rows
-        return rows
+        if agency not in self._agency_rows_cache:
+            forms = {normalise(agency)} | {alias for alias, name in self.resolver.alias_to_name.items()
+                                           if name == agency and len(alias) > 2}
+            leads = set()
+            for form in filter(None, forms):
+                leads |= self._leads_containing(form)
+            rows = [self.actions_of_lead[i] for i in sorted(leads)]
+            self._agency_rows_cache[agency] = np.sort(np.concatenate(rows)) if rows else np.empty(0, dtype=np.int64)
+        return self._agency_rows_cache[agency]
+
+    def _leads_containing(self, words: str) -> set[int]:
+        """Distinct lead texts that contain ``words`` (normalised) as whole words."""
+        tokens = words.split()
+        candidates = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
+        for token in tokens[1:]:
+            candidates = np.intersect1d(candidates, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
+        pattern = re.compile(rf"\b{re.escape(words)}\b")
+        return {int(i) for i in candidates if pattern.search(self.lead_text[i])}
 
     def _result(self, index: int, score: float, note: str = "") -> Result:
         action = self.actions[index]
@@ -755,8 +805,3 @@ def _strip_scope(text: str, parsed: ParsedQuery) -> str:
     if parsed.partnership:
         text = re.sub(re.escape(parsed.partnership), " ", text, flags=re.I)
     return re.sub(r"\s+", " ", text).strip()
-
-
-def _ref_key(ref: str, priority: str) -> tuple:
-    numbers = [int(n) for n in re.findall(r"\d+", f"{priority} {ref}")]
-    return tuple(numbers)
