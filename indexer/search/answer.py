@@ -65,10 +65,12 @@ class Answer:
     suggestions: list[str] = field(default_factory=list)  # "did you mean" / nearest priorities
     agency: str | None = None  # the agency an agency question resolved to
     topic: str = ""  # the question with intent and scope words removed
+    covered: bool = True  # False when the plans do not answer it (the reply says so)
 
     @property
     def found(self) -> bool:
-        return bool(self.results or self.lines)
+        """Did the plans answer the question (actions, or a listing)?"""
+        return self.covered and bool(self.results or self.lines)
 
     @property
     def has_more(self) -> bool:

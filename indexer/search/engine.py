@@ -78,6 +78,32 @@ class TermGroup:
 
 
 @dataclass
+class FieldIndex:
+    """One field of the actions (action text, lead, ...) indexed over its *distinct* texts:
+    actions that share a text share a row, which keeps memory and fitting proportional to
+    what the plans actually say rather than to how often they repeat it."""
+
+    tfidf: sparse.csc_matrix  # distinct texts x terms, column-major: a question reads few columns
+    presence: sparse.csc_matrix | None  # binary, same shape
+    row_of_action: np.ndarray  # action -> its distinct text
+
+    @classmethod
+    def build(cls, counts: sparse.csr_matrix, idf: np.ndarray, row_of_action: np.ndarray) -> "FieldIndex":
+        presence = (counts > 0).astype(np.float32).tocsc()
+        return cls(_tfidf(counts, idf).tocsc(), presence, row_of_action)
+
+    def scores(self, columns: np.ndarray, values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        """Dot product of each of ``rows`` (actions) with a sparse query vector."""
+        return _column_dot(self.tfidf, columns, values)[self.row_of_action[rows]]
+
+    def has(self, column: int, rows: np.ndarray) -> np.ndarray:
+        """Does each of ``rows`` (actions) contain the term in ``column``?"""
+        has = np.zeros(self.presence.shape[0], dtype=bool)
+        has[self.presence.indices[self.presence.indptr[column]:self.presence.indptr[column + 1]]] = True
+        return has[self.row_of_action[rows]]
+
+
+@dataclass
 class Scored:
     """Candidate actions as parallel arrays, best first: rows, score, coverage."""
 
@@ -128,25 +154,26 @@ class SearchEngine:
         counter = CountVectorizer(analyzer=_as_is, dtype=np.float32)
         counter.fit(g for name in fields for g in grams[name])
         self.vocabulary: dict[str, int] = counter.vocabulary_
-        counts = {name: counter.transform(grams[name])[distinct[name][1]].tocsr() for name in fields}
+        counts = {name: counter.transform(grams[name]).tocsr() for name in fields}  # distinct texts x terms
+        # Document frequencies count actions, so each field's rows are spread to the actions once
+        # here (binary, then dropped); the kept matrices stay one row per distinct text.
         own_fields = ("action", "lead", "measure", "extra")
-        own = sum((counts[name] > 0).astype(np.float32) for name in own_fields)
-        in_any = own + (counts["priority"] > 0).astype(np.float32)
+        own = sum((counts[name] > 0).astype(np.float32)[distinct[name][1]] for name in own_fields)
+        own_freq = np.asarray((own > 0).sum(axis=0)).ravel()
+        in_any = own + (counts["priority"] > 0).astype(np.float32)[distinct["priority"][1]]
         doc_freq = np.asarray((in_any > 0).sum(axis=0)).ravel()
+        del own, in_any
         self.idf = (np.log((1 + size) / (1 + doc_freq)) + 1).astype(np.float32)  # sklearn's smooth idf
-        # Column-major: a question touches a few terms, so scoring reads only those columns.
-        self.field_matrices = {name: _tfidf(counts[name], self.idf).tocsc() for name in fields}
+        self.fields = {name: FieldIndex.build(counts[name], self.idf, distinct[name][1]) for name in fields}
+        self.own_fields = own_fields
         # Character n-grams within word boundaries: "tagger"/"taggers", "self-defence"/"self defence".
         self.char_vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True,
                                                dtype=np.float32, lowercase=True)
         actions, action_row = distinct["action"]
-        self.char_matrix = self.char_vectorizer.fit_transform(actions)[action_row].tocsc()
-        # Which stems each action contains, for coverage (columns as in the vocabulary). A word
-        # found only in the priority title is weaker evidence than one in the action's own cells.
+        self.char_field = FieldIndex(self.char_vectorizer.fit_transform(actions).tocsc(), None, action_row)
+        # Stems (unigram columns) for coverage. A word found only in the priority title is
+        # weaker evidence than one in the action's own cells.
         self.stem_index = {term: column for term, column in self.vocabulary.items() if " " not in term}
-        self.presence = (own > 0).astype(np.float32).tocsc()
-        self.title_presence = (counts["priority"] > 0).astype(np.float32).tocsc()
-        own_freq = np.asarray(self.presence.sum(axis=0)).ravel()
         self.stem_idf = {term: float(np.log((1 + size) / (1 + own_freq[c])) + 1) for term, c in self.stem_index.items()}
         self.unknown_idf = float(np.log(1 + size) + 1)
         # Surface words for typo correction, with roughly how many actions use them.
@@ -462,7 +489,7 @@ class SearchEngine:
             lines.append("The current plans cover: " + " | ".join(titles))
         return Answer(query=parsed.raw, intent=parsed.intent, topic=topic or parsed.topic,
                       heading=message or "The plans don't cover that, as far as I can find.",
-                      lines=lines, suggestions=suggestions)
+                      lines=lines, suggestions=suggestions, covered=False)
 
     # ------------------------------------------------------------------ scope
     def _scoped_plans(self, parsed: ParsedQuery, newest_only: bool) -> list[str]:
@@ -548,9 +575,9 @@ class SearchEngine:
         columns, values = self._query_vector(groups)
         score = np.zeros(rows.size, dtype=np.float32)
         for name, weight in FIELD_WEIGHTS.items():
-            score += weight * _column_dot(self.field_matrices[name], columns, values)[rows]
+            score += weight * self.fields[name].scores(columns, values, rows)
         char_columns, char_values = self._char_vector(" ".join(g.word for g in groups))
-        score += 0.3 * _column_dot(self.char_matrix, char_columns, char_values)[rows]
+        score += 0.3 * self.char_field.scores(char_columns, char_values, rows)
         score += 0.6 * coverage
         positive = score > 0
         return Scored(rows[positive], score[positive], coverage[positive]).sorted()
@@ -602,22 +629,23 @@ class SearchEngine:
                 columns = [self.stem_index[t] for t in alternative if t in self.stem_index]
                 if len(columns) != len(alternative) or not columns:
                     continue
-                own = self._all_present(self.presence, rows, columns)
-                title = self._all_present(self.title_presence, rows, columns)
+                own = self._all_present([self.fields[name] for name in self.own_fields], rows, columns)
+                title = self._all_present([self.fields["priority"]], rows, columns)
                 matched = np.maximum(matched, np.where(own, 1.0, np.where(title, 0.5, 0.0)))
             certainty = 0.85 if group.corrected else 1.0
             covered += group.weight * certainty * matched
         return covered / total
 
     @staticmethod
-    def _all_present(matrix: sparse.csc_matrix, rows: np.ndarray, columns: list[int]) -> np.ndarray:
-        """For each of ``rows``: does the row have every one of ``columns``? (CSC column reads.)"""
-        present = np.ones(matrix.shape[0], dtype=bool)
+    def _all_present(fields: list["FieldIndex"], rows: np.ndarray, columns: list[int]) -> np.ndarray:
+        """For each of ``rows``: do its ``fields`` together contain every one of ``columns``?"""
+        present = np.ones(rows.size, dtype=bool)
         for column in columns:
-            has = np.zeros(matrix.shape[0], dtype=bool)
-            has[matrix.indices[matrix.indptr[column]:matrix.indptr[column + 1]]] = True
+            has = np.zeros(rows.size, dtype=bool)
+            for field_index in fields:
+                has |= field_index.has(column, rows)
             present &= has
-        return present[rows]
+        return present
 
     def _term_groups(self, topic: str) -> list[TermGroup]:
         """The topic's words as term groups: stems, typo corrections, synonyms, acronyms."""
