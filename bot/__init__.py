@@ -1,0 +1,1 @@
+"""The Telegram bot over the search engine; ``bot.main`` builds and runs it."""
