@@ -77,36 +77,11 @@ class Answer:
         return self.offset + len(self.results) < self.total
 
     def text(self) -> str:
-        """The reply as a person reads it, plain text."""
-        parts = [self.heading] if self.heading else []
-        parts += self.lines
-        for result in self.results:
-            parts.append(render_result_text(result, self.intent))
-        if self.suggestions:
-            parts.append("Did you mean: " + "; ".join(self.suggestions))
-        if self.has_more:
-            parts.append(f"({self.total - self.offset - len(self.results)} more)")
-        return "\n\n".join(p for p in parts if p)
+        """The reply as a person reads it, plain text (the bot sends the same as HTML)."""
+        from .render import PLAIN, render_answer
+        return render_answer(self, PLAIN)
 
     def to_json(self) -> dict:
         return {"query": self.query, "intent": self.intent, "scope": dict(self.scope),
                 "answer": self.text(), "results": [r.to_json() for r in self.results],
                 "total": self.total, "offset": self.offset}
-
-
-def render_result_text(result: Result, intent: str = "search") -> str:
-    """One result as plain text: ref and action, lead, measure (and progress fields), citation."""
-    a = result.action
-    lines = [f"{a.ref} {a.action}" + (f" [{a.period}]" if result.note == "older plan" else "")]
-    lines.append(f"Lead: {a.lead or '(none given)'}")
-    if a.measure:
-        lines.append(f"Measure: {a.measure}")
-    show_extras = intent in ("measure", "ref") or not a.measure
-    for name, label in (("baseline", "Baseline"), ("target", "Target"), ("outcome", "Outcome"),
-                        ("q1", "Q1"), ("q2", "Q2"), ("progress", "Progress")):
-        if a.extras.get(name) and (show_extras or name == "target"):
-            lines.append(f"{label}: {a.extras[name]}")
-    if result.note and result.note != "older plan":
-        lines.append(f"Note: {result.note}")
-    lines.append(f"Source: {result.citation()}")
-    return "\n".join(lines)

@@ -199,6 +199,7 @@ class SearchEngine:
         bounds = np.searchsorted(self.lead_of_action[order], np.arange(len(lead_texts) + 1))
         self.actions_of_lead = [order[bounds[i]:bounds[i + 1]] for i in range(len(lead_texts))]
         self._agency_rows_cache: dict[str, np.ndarray] = {}
+        self._scope_cache: dict[tuple, np.ndarray] = {}
         # Per-action arrays for scope and ordering without Python loops.
         self.plan_ids = [p.id for p in kb.plans]
         self.plan_code = {plan_id: code for code, plan_id in enumerate(self.plan_ids)}
@@ -425,18 +426,19 @@ class SearchEngine:
         scored = self._rank_topic(parsed.topic, self._candidate_rows(parsed))
         if not len(scored):
             return self._nothing(parsed)
-        bar = scored.coverage.max() * self.cover_ratio
-        by_plan: dict[str, int] = {}  # the best match of each plan that covers the topic
-        for row, coverage in zip(scored.rows, scored.coverage):
-            plan = self.actions[row].plan
-            if coverage >= bar and plan not in by_plan:
-                by_plan[plan] = int(row)
-        steps = sorted(by_plan.values(), key=lambda row: -self.plans[self.actions[row].plan].start_year)
+        # The best match of each plan that covers the topic (scored is best first).
+        covering = scored.keep(scored.coverage >= scored.coverage.max() * self.cover_ratio)
+        _, first = np.unique(self.action_plan[covering.rows], return_index=True)
+        best = covering.keep(np.isin(np.arange(len(covering)), first))
+        order = np.lexsort((-best.score, -self.plan_year[self.action_plan[best.rows]]))[:RESULT_CAP]
+        steps = [(int(best.rows[i]), float(best.score[i])) for i in order]
+        by_plan = {self.actions[row].plan for row, _ in steps}
         results = []
-        for position, row in enumerate(steps[:RESULT_CAP]):
-            older = self.actions[steps[position + 1]] if position + 1 < len(steps) else None
-            score = float(scored.score[scored.rows == row][0])
-            results.append(self._result(row, score, self._change_note(self.actions[row], older)))
+        for position, (row, score) in enumerate(steps):
+            action = self.actions[row]
+            older = next((self.actions[r] for r, _ in steps[position + 1:]
+                          if self.actions[r].partnership == action.partnership), None)
+            results.append(self._result(row, score, self._change_note(action, older)))
         lines = []
         for partnership in sorted({self.plans[p].partnership for p in by_plan}):
             missing = [self.plans[p].period for p in self.partnership_plans[partnership] if p not in by_plan]
@@ -506,10 +508,15 @@ class SearchEngine:
 
     def _in_scope(self, parsed: ParsedQuery) -> np.ndarray:
         """Boolean per action: is its plan within the question's period and partnership?"""
-        codes = [self.plan_code[p] for p in self._scoped_plans(parsed, newest_only=False)]
-        plan_in_scope = np.zeros(len(self.plan_ids), dtype=bool)
-        plan_in_scope[codes] = True
-        return plan_in_scope[self.action_plan]
+        key = (parsed.period, parsed.partnership)
+        if key not in self._scope_cache:
+            codes = [self.plan_code[p] for p in self._scoped_plans(parsed, newest_only=False)]
+            plan_in_scope = np.zeros(len(self.plan_ids), dtype=bool)
+            plan_in_scope[codes] = True
+            if len(self._scope_cache) > 256:
+                self._scope_cache.clear()
+            self._scope_cache[key] = plan_in_scope[self.action_plan]
+        return self._scope_cache[key]
 
     def _candidate_rows(self, parsed: ParsedQuery) -> np.ndarray:
         return np.flatnonzero(self._in_scope(parsed))
@@ -563,24 +570,28 @@ class SearchEngine:
         strong = [g for g in groups if not g.weak and g.alternatives]
         if not rows.size or not any(g.alternatives for g in groups):
             return nothing
-        coverage = self._coverage(groups, rows)
         if gate:
             known_share = sum(g.weight for g in strong) / max(1e-9, sum(g.weight for g in groups if not g.weak))
             if not strong or known_share < 0.5:
                 return nothing  # the question's words are mostly unknown to the plans
-            keep = coverage >= self.min_coverage
-            rows, coverage = rows[keep], coverage[keep]
-            if not rows.size:
-                return nothing
+        # Word scores first: an action that shares no term with the question (score 0) cannot
+        # cover it, so coverage, the costlier part, is only worked out for the others.
         columns, values = self._query_vector(groups)
         score = np.zeros(rows.size, dtype=np.float32)
         for name, weight in FIELD_WEIGHTS.items():
             score += weight * self.fields[name].scores(columns, values, rows)
+        touched = score > 0
+        rows, score = rows[touched], score[touched]
+        coverage = self._coverage(groups, rows)
+        if gate:
+            keep = coverage >= self.min_coverage
+            rows, score, coverage = rows[keep], score[keep], coverage[keep]
+            if not rows.size:
+                return nothing
         char_columns, char_values = self._char_vector(" ".join(g.word for g in groups))
         score += 0.3 * self.char_field.scores(char_columns, char_values, rows)
         score += 0.6 * coverage
-        positive = score > 0
-        return Scored(rows[positive], score[positive], coverage[positive]).sorted()
+        return Scored(rows, score, coverage).sorted()
 
     def _query_vector(self, groups: list[TermGroup]) -> tuple[np.ndarray, np.ndarray]:
         """TF-IDF vector of the question as (columns, values), L2-normalised: each group's
@@ -785,7 +796,7 @@ class SearchEngine:
 
     def _change_note(self, newer: ActionRecord, older: ActionRecord | None) -> str:
         if older is None:
-            return f"first appears in {newer.period}"
+            return f"earliest plan with it ({newer.period})"
         notes = []
         if set(newer.leads) != set(older.leads):
             notes.append(f"lead in {older.period}: {older.lead}")
