@@ -29,14 +29,23 @@ async def _acknowledge(update: Update, context: ContextTypes.DEFAULT_TYPE, text:
     await update.callback_query.answer(text, show_alert=alert)
 
 
-async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The next page of results, in place of the message the button was under."""
-    answer_id, offset = (int(x) for x in context.match.groups())
+async def _logged_question(update: Update, context: ContextTypes.DEFAULT_TYPE, answer_id: int):
+    """The logged answer a button names, or None after telling the user why not (too old, or
+    over their question rate)."""
     row = services(context).feedback.get_answer(answer_id)
     if row is None:
         await _acknowledge(update, context, GONE, alert=True)
-        return
+        return None
     if not await within_rate(update, context):
+        return None
+    return row
+
+
+async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The next page of results, in place of the message the button was under."""
+    answer_id, offset = (int(x) for x in context.match.groups())
+    row = await _logged_question(update, context, answer_id)
+    if row is None:
         return
     await _acknowledge(update, context)
     answer = await ask(context, row.question, row.intent, offset)
@@ -46,11 +55,8 @@ async def on_more(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_measure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Measure, baseline, target and progress of the results shown, as a new message."""
-    row = services(context).feedback.get_answer(int(context.match.group(1)))
+    row = await _logged_question(update, context, int(context.match.group(1)))
     if row is None:
-        await _acknowledge(update, context, GONE, alert=True)
-        return
-    if not await within_rate(update, context):
         return
     await _acknowledge(update, context)
     answer = await ask(context, row.question, row.intent, row.offset)
@@ -60,11 +66,8 @@ async def on_measure(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 async def on_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The answer's topic across the plan years, as a new message with its own buttons."""
-    row = services(context).feedback.get_answer(int(context.match.group(1)))
+    row = await _logged_question(update, context, int(context.match.group(1)))
     if row is None:
-        await _acknowledge(update, context, GONE, alert=True)
-        return
-    if not await within_rate(update, context):
         return
     topic = history_topic(await ask(context, row.question, row.intent, row.offset))
     if not topic:
