@@ -78,6 +78,7 @@ class StorageConfig:
     knowledge_dir: Path = DEFAULT_KNOWLEDGE
     index_db: Path = DEFAULT_DB
     feedback_db: Path = DEFAULT_DB.parent / "feedback.db"
+    watch_seconds: float = 15.0  # how often knowledge_dir is checked for changed plans (0: only /reload)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from telegram.request import BaseRequest
 
 from indexer.index import DEFAULT_DB, DEFAULT_KNOWLEDGE, Index
 from indexer.models import PlanError
+from indexer.watch import KnowledgeWatcher
 
 from .components import admin, callbacks, keyboards
 from .components.access import AccessPolicy, gate
@@ -85,6 +86,7 @@ def build_application(config: BotConfig, index: Index, feedback: FeedbackStore |
         # Telegram sends an inline query per pause in typing: a looser limit of its own.
         inline_throttle=Throttle(limits.questions_per_minute * 3),
         feedback=feedback or FeedbackStore(config.storage.feedback_db),
+        watcher=KnowledgeWatcher(index, config.storage.knowledge_dir, config.storage.index_db),
     )
     register_handlers(application)
     return application
@@ -155,9 +157,12 @@ async def running(application: Application, poll_timeout: float = LONG_POLL_SECO
             await application.updater.start_polling(
                 poll_interval=poll_interval, timeout=poll_timeout, allowed_updates=ALLOWED_UPDATES)
         await application.start()
+        watching = asyncio.create_task(admin.watch_knowledge(application)) if config.storage.watch_seconds else None
         try:
             yield application
         finally:
+            if watching is not None:
+                watching.cancel()
             if application.updater.running:
                 await application.updater.stop()
             if application.running:

@@ -85,17 +85,18 @@ class KnowledgeWatcher:
             self._settling = None
             return self._reload(now)
 
-    def reload(self) -> ReloadResult:
-        """Reload now if the knowledge changed (the admin ``/reload``), without waiting."""
+    def reload(self, force: bool = False) -> ReloadResult:
+        """Reload now if the knowledge changed, without waiting; ``force`` rebuilds even when it
+        did not (the admin ``/reload``: the same index, freshly built)."""
         with self._lock:
-            return self._reload(fingerprint(self.knowledge_dir))
+            return self._reload(fingerprint(self.knowledge_dir), force)
 
-    def _reload(self, now: tuple) -> ReloadResult:
+    def _reload(self, now: tuple, force: bool = False) -> ReloadResult:
         self._seen = now  # a failed build is not retried until the files change again
-        if not knowledge_changed(self.knowledge_dir, self.index.report.content_hash):
+        if not force and not knowledge_changed(self.knowledge_dir, self.index.report.content_hash):
             return ReloadResult(self.index, changed=False)
         try:
-            index = open_index(self.knowledge_dir, self.db_path)
+            index = open_index(self.knowledge_dir, self.db_path, rebuild=force)
         except PlanError as exc:
             return ReloadResult(self.index, changed=False, error=str(exc))
         except Exception as exc:  # the bot must go on answering from the old index

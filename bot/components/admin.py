@@ -8,11 +8,9 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from indexer.models import PlanError
-
 from .access import admin_only
-from .context import SEARCH_KEY, search_index, services
-from .loadedindex import LoadedIndex, load_index
+from .context import SEARCH_KEY, SERVICES_KEY, search_index, services
+from .loadedindex import LoadedIndex
 from .replies import send_reply
 
 log = logging.getLogger(__name__)
@@ -36,24 +34,53 @@ async def on_reload(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with svc.reload_lock:
         storage = svc.config.storage
         await send_reply(update, context, f"Rebuilding the index from {esc(storage.knowledge_dir.name)}/ …")
-        notes: list[str] = []
         try:
-            index = await asyncio.to_thread(load_index, storage.knowledge_dir, storage.index_db, True, notes.append)
-        except PlanError as exc:
-            await send_reply(update, context, f"Reload failed; still answering from the previous index.\n{esc(exc)}")
-            return
+            result = await asyncio.to_thread(svc.watcher.reload, True)
         except Exception:  # noqa: BLE001 - any failure must leave the old index serving
             log.exception("reload failed")
             await send_reply(update, context, "Reload failed (see the log); still answering from the previous index.")
             return
-        context.bot_data[SEARCH_KEY] = LoadedIndex(index)  # the swap: one assignment
-        report = index.report
+        if result.error:
+            await send_reply(update, context, f"Reload failed; still answering from the previous index.\n{esc(result.error)}")
+            return
+        swap_index(context.bot_data, result.index)
+        report = result.index.report
         lines = [f"Reloaded in {report.seconds:.1f}s: {esc(search_index(context).summary())}."]
         if report.warnings:
             lines.append(f"{len(report.warnings)} warning(s), e.g. {esc(report.warnings[0])}")
         if report.errors:
             lines.append(f"{len(report.errors)} error(s), e.g. {esc(report.errors[0])}")
         await send_reply(update, context, "\n".join(lines))
+
+
+def swap_index(bot_data: dict, index) -> None:
+    """Answer from ``index`` from now on: one assignment, so no question sees half of it."""
+    bot_data[SEARCH_KEY] = LoadedIndex(index)
+
+
+async def watch_knowledge(application) -> None:
+    """Every ``storage.watch_seconds``, pick up added or changed plans (``cspbot add``, a file
+    copied in) without a restart; the new index is built in a worker thread and swapped in
+    whole. A failure is logged and the bot goes on answering from the index it has."""
+    svc = application.bot_data[SERVICES_KEY]
+    while True:
+        await asyncio.sleep(svc.config.storage.watch_seconds)
+        if svc.reload_lock.locked():
+            continue  # an admin /reload is under way
+        async with svc.reload_lock:
+            try:
+                result = await asyncio.to_thread(svc.watcher.poll)
+            except Exception:  # noqa: BLE001 - the watch must outlive any one failure
+                log.exception("knowledge check failed")
+                continue
+        if result is None:
+            continue
+        if result.error:
+            log.warning("knowledge changed but could not be indexed; still answering from the previous index: %s",
+                        result.error)
+        elif result.changed:
+            swap_index(application.bot_data, result.index)
+            log.info("knowledge changed: now answering from %s", application.bot_data[SEARCH_KEY].summary())
 
 
 @admin_only

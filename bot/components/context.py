@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from telegram.ext import CallbackContext
 
+    from indexer.watch import KnowledgeWatcher
+
     from ..config import BotConfig
     from .access import AccessPolicy
     from .feedback import FeedbackStore
@@ -31,6 +33,7 @@ class Services:
     throttle: "Throttle"  # questions, buttons
     inline_throttle: "Throttle"  # inline queries (one per keystroke, so kept apart)
     feedback: "FeedbackStore"
+    watcher: "KnowledgeWatcher"  # the one path to a new index: /reload and the background check
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # update ids we have replied to, so the error handler does not apologise after a reply
     replied: "OrderedDict[int, None]" = field(default_factory=OrderedDict)
