@@ -6,6 +6,7 @@ vocabulary and names handed in by the engine, so the rules hold for any plan set
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from .text import STOPWORDS, words
@@ -114,24 +115,30 @@ def find_period(text: str, periods: list[str]) -> tuple[str | None, str]:
     return None, text
 
 
+@lru_cache(maxsize=8)
+def _alias_pattern(aliases: tuple[str, ...]) -> re.Pattern:
+    """One pattern for all aliases, longest first (so "tonbridge and malling" beats "tonbridge")."""
+    ordered = sorted(aliases, key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])")
+
+
 def find_partnership(text: str, partnerships: dict[str, str]) -> tuple[str | None, str]:
     """The partnership a question names (longest alias first), and the question without it.
 
     ``partnerships`` maps lower-case aliases ("tmbc", "tonbridge", "tunbridge wells") to names.
     """
     lowered = text.lower()
-    for alias in sorted(partnerships, key=len, reverse=True):
-        match = re.search(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", lowered)
-        if match:
-            # "in Tonbridge" / "for the Tonbridge plan": drop a leading preposition with the name
-            start = match.start()
-            prefix = re.search(r"(?:\b(?:in|for|at|of|the|from|across)\s+)+$", lowered[:start])
-            if prefix:
-                start = prefix.start()
-            rest = (text[:start] + " " + text[match.end():]).strip()
-            rest = re.sub(r"\b(?:borough|district|council|csp|area)\b", " ", rest, flags=re.I)
-            return partnerships[alias], re.sub(r"\s+", " ", rest).strip()
-    return None, text
+    match = _alias_pattern(tuple(partnerships)).search(lowered) if partnerships else None
+    if not match:
+        return None, text
+    # "in Tonbridge" / "for the Tonbridge plan": drop a leading preposition with the name
+    start = match.start()
+    prefix = re.search(r"(?:\b(?:in|for|at|of|the|from|across)\s+)+$", lowered[:start])
+    if prefix:
+        start = prefix.start()
+    rest = (text[:start] + " " + text[match.end():]).strip()
+    rest = re.sub(r"\b(?:borough|district|council|csp|area)\b", " ", rest, flags=re.I)
+    return partnerships[match.group(1)], re.sub(r"\s+", " ", rest).strip()
 
 
 def find_ref(text: str) -> str | None:
