@@ -286,3 +286,11 @@ def test_cli_plain_reply(real_index, capsys):
     assert main(["ask", "what does SOYD lead on", "--db", str(real_index.db_path)]) == 0
     out = capsys.readouterr().out
     assert "Sport on Your Doorstep leads" in out and "Source:" in out
+
+
+def test_abstention_offers_did_you_mean(engine):
+    answer = engine.ask("who leads the mosqito spaceship launches")
+    assert answer.results == [] and not answer.found
+    assert answer.suggestions == ["mosquito"]
+    glossary = engine.ask("what does KYDSS stand for")
+    assert not glossary.lines and "KYDIS" in glossary.suggestions
