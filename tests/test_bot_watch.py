@@ -9,10 +9,15 @@ PLAN = "tunbridge-wells-2024-25-action-plan.txt"
 NEW_ACTION = "Run zebra crossing awareness patrols outside primary schools"
 
 
-async def test_a_changed_plan_is_answered_from_without_a_restart(fake_api, run_bot, tmp_path):
+def watched_copy(tmp_path) -> tuple:
+    """A private copy of knowledge/ and storage settings that check it every 0.2 s."""
     knowledge = tmp_path / "knowledge"
     shutil.copytree(KNOWLEDGE_DIR, knowledge)
-    storage = {"knowledge_dir": str(knowledge), "index_db": str(tmp_path / "index.db"), "watch_seconds": 0.2}
+    return knowledge, {"knowledge_dir": str(knowledge), "index_db": str(tmp_path / "index.db"), "watch_seconds": 0.2}
+
+
+async def test_a_changed_plan_is_answered_from_without_a_restart(fake_api, run_bot, tmp_path):
+    knowledge, storage = watched_copy(tmp_path)
     async with run_bot(storage=storage) as app:
         before = app.bot_data["search"]
         plan = knowledge / "plans" / PLAN
@@ -26,9 +31,7 @@ async def test_a_changed_plan_is_answered_from_without_a_restart(fake_api, run_b
 
 
 async def test_a_broken_change_keeps_the_old_index(fake_api, run_bot, tmp_path):
-    knowledge = tmp_path / "knowledge"
-    shutil.copytree(KNOWLEDGE_DIR, knowledge)
-    storage = {"knowledge_dir": str(knowledge), "index_db": str(tmp_path / "index.db"), "watch_seconds": 0.2}
+    knowledge, storage = watched_copy(tmp_path)
     async with run_bot(storage=storage) as app:
         before = app.bot_data["search"]
         (knowledge / "plans.toml").write_text("[[plan]\nbroken = ")
