@@ -39,9 +39,9 @@ from pathlib import Path
 
 from .glossary import extract_definitions
 from .manifest import entry_from_dict, load_manifest, normalise_period
-from .models import ActionRecord, ParsedPlan, ParseWarning, PlanEntry, PlanError, PlanItem
+from .models import ActionRecord, ParsedPlan, PlanEntry, PlanError
 from .blocks import Block, DocParagraph, DocRow, DocTable, assemble, flatten_cell  # noqa: F401 (the readers' vocabulary)
-from .tables import RowSource, describe_where
+from .tables import describe_where
 from .textutil import looks_like_ref
 
 

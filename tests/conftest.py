@@ -11,6 +11,9 @@ import pytest
 
 from indexer.index import open_index
 
+# The indexer's fixtures (the real knowledge base parsed and indexed once per session).
+pytest_plugins = ["indexfixtures"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 KNOWLEDGE_DIR = REPO_ROOT / "knowledge"
 

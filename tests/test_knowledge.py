@@ -4,7 +4,7 @@ import shutil
 import sqlite3
 
 import pytest
-from indexfixtures import KNOWLEDGE, copy_knowledge, real_index  # noqa: F401 (fixture)
+from indexfixtures import KNOWLEDGE, copy_knowledge
 
 from indexer.agencies import AgencyResolver
 from indexer.cli import main

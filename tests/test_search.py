@@ -6,7 +6,7 @@ are about what a user sees: which actions come first, from which plan, with whic
 import json
 
 import pytest
-from indexfixtures import KNOWLEDGE, engine, real_index  # noqa: F401 (fixtures)
+from indexfixtures import KNOWLEDGE
 
 from indexer.cli import main
 
@@ -243,7 +243,7 @@ def test_every_result_carries_its_citation(engine):
         a = result.action
         citation = result.citation()
         assert result.plan_title in citation and a.period in citation and a.source in citation
-        assert f"action {a.ref}" in citation and f"line" in citation
+        assert f"action {a.ref}" in citation and "line" in citation
 
 
 def test_paging_gives_the_next_results(engine):
