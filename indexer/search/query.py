@@ -86,6 +86,7 @@ def clean_question(text: str) -> str:
     """Drop a bot mention, control characters and extra spaces; cap the length."""
     text = re.sub(r"[\x00-\x08\x0b-\x1f\x7f]", " ", text or "")
     text = re.sub(r"<[^>]{0,200}>", " ", text)  # HTML someone pasted or typed
+    text = re.sub(r"\b(what|who|where|which|how)['’]s\b", r"\1 is", text, flags=re.I)
     text = re.sub(r"@\w+", " ", text)
     return re.sub(r"\s+", " ", text).strip()[:500]
 
