@@ -150,7 +150,10 @@ class SearchEngine:
         # Texts repeat a great deal (priority titles, shared leads, a plan carried over to the
         # next year), so each field is tokenised and counted once per distinct text.
         distinct = {name: _distinct(texts) for name, texts in fields.items()}
-        grams = {name: [with_bigrams(analyse(text)) for text in distinct[name][0]] for name in fields}
+        # Surface words once per distinct text: their stems feed the index, the words themselves
+        # the typo-correction vocabulary.
+        surface_words = {name: [content_words(text) for text in distinct[name][0]] for name in fields}
+        grams = {name: [with_bigrams([stem(w) for w in found]) for found in surface_words[name]] for name in fields}
         counter = CountVectorizer(analyzer=_as_is, dtype=np.float32)
         counter.fit(g for name in fields for g in grams[name])
         self.vocabulary: dict[str, int] = counter.vocabulary_
@@ -181,8 +184,8 @@ class SearchEngine:
         for name in fields:
             texts, rows = distinct[name]
             uses = np.bincount(rows, minlength=len(texts))
-            for text, used in zip(texts, uses):
-                for word in {w for w in content_words(text) if w.isalpha() and len(w) >= 3}:
+            for found, used in zip(surface_words[name], uses):
+                for word in {w for w in found if w.isalpha() and len(w) >= 3}:
                     surface[word] = surface.get(word, 0) + int(used)
         self.surface_vocab = surface
         self.surface_list = sorted(surface)
@@ -786,8 +789,10 @@ class SearchEngine:
         candidates = self.lead_postings.get(tokens[0], np.empty(0, dtype=np.int64))
         for token in tokens[1:]:
             candidates = np.intersect1d(candidates, self.lead_postings.get(token, np.empty(0, dtype=np.int64)))
-        pattern = re.compile(rf"\b{re.escape(words)}\b")
-        return {int(i) for i in candidates if pattern.search(self.lead_text[i])}
+        # Normalised texts are words joined by single spaces: whole-word containment is a
+        # substring test with the spaces kept (no regex per candidate).
+        needle = f" {words} "
+        return {int(i) for i in candidates if needle in f" {self.lead_text[i]} "}
 
     def _result(self, index: int, score: float, note: str = "") -> Result:
         action = self.actions[index]
