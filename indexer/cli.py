@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from .index import DEFAULT_DB, DEFAULT_KNOWLEDGE, Index, open_index
+from .index import DEFAULT_DB, DEFAULT_KNOWLEDGE, open_index
 from .models import PlanError
 
 
@@ -67,11 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open(args) -> Index:
-    index = open_index(args.knowledge, args.db)
-    return index
-
-
 def cmd_index(args) -> int:
     index = open_index(args.knowledge, args.db, rebuild=args.rebuild)
     kb, report = index.kb, index.report
@@ -93,7 +88,7 @@ def cmd_index(args) -> int:
 
 
 def cmd_actions(args) -> int:
-    index = _open(args)
+    index = open_index(args.knowledge, args.db)
     for action in index.kb.actions:
         if args.json:
             print(json.dumps(action.to_json(), ensure_ascii=False))
@@ -106,7 +101,7 @@ def cmd_ask(args) -> int:
     if not args.question and not args.batch:
         print("cspbot ask: give a QUESTION or --batch FILE", file=sys.stderr)
         return 2
-    index = _open(args)
+    index = open_index(args.knowledge, args.db)
     if args.batch:
         try:
             questions = args.batch.read_text(encoding="utf-8").splitlines()
@@ -130,7 +125,7 @@ def cmd_ask(args) -> int:
 
 def cmd_chat(args) -> int:
     from .chat import run_chat
-    return run_chat(_open(args))
+    return run_chat(open_index(args.knowledge, args.db))
 
 
 def cmd_run(args) -> int:

@@ -8,7 +8,6 @@ from pathlib import Path
 from .models import PlanEntry, PlanError
 
 REQUIRED = ("file", "partnership", "period", "title")
-PERIOD = re.compile(r"^(20\d\d)/(\d\d)$")
 
 
 def normalise_period(text: str) -> str | None:

@@ -30,18 +30,6 @@ class PlanEntry:
 
 
 @dataclass
-class Provenance:
-    """Where a record came from: line numbers for text; page, table and row for DOCX/PDF."""
-
-    source: str
-    line_first: int | None = None
-    line_last: int | None = None
-    page: int | None = None
-    table: int | None = None
-    row: int | None = None
-
-
-@dataclass
 class Priority:
     plan: str
     number: str

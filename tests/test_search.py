@@ -65,7 +65,7 @@ def test_agency_aliases(engine, alias, canonical):
     involved = {engine.actions[i].uid for i in engine.agency_rows(canonical)}
     assert all(r.action.uid in involved for r in answer.results)
     assert all(canonical in r.action.leads or any(
-        alias.lower() in r.action.lead.lower() for alias in engine.kb.glossary.agencies.get(canonical, []))
+        alias.lower() in r.action.lead.lower() for alias in engine.resolver.glossary.agencies.get(canonical, []))
         for r in answer.results)
 
 

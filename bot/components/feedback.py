@@ -31,7 +31,6 @@ from indexer.search.answer import Answer
 from .loadedindex import is_answered
 
 REASONS = {"lead": "wrong lead", "action": "wrong action", "old": "outdated"}
-KINDS = ("question", "more", "measure", "history")
 
 
 @dataclass

@@ -33,7 +33,7 @@ from ..agencies import AgencyResolver
 from ..knowledge import KnowledgeBase
 from ..models import ActionRecord, PlanEntry
 from ..textutil import normalise
-from .answer import Answer, Result
+from .answer import INTENTS, Answer, Result
 from .query import FRAMING_WORDS, WEAK_WORDS, ParsedQuery, parse_question
 from .text import STOPWORDS, analyse, content_words, stem, words
 from .typos import english_frequency, likelier_word, plausible_typo
@@ -135,7 +135,6 @@ class SearchEngine:
     # ------------------------------------------------------------------ fitting
     def fit(self, kb: KnowledgeBase) -> "SearchEngine":
         """Learn vocabulary, IDF and field matrices from the knowledge base."""
-        self.kb = kb
         self.actions = list(kb.actions)
         self.plans: dict[str, PlanEntry] = {p.id: p for p in kb.plans}
         self.resolver = AgencyResolver(kb.glossary)
@@ -238,6 +237,9 @@ class SearchEngine:
         # Agencies: every canonical lead name seen, and the glossary's.
         names = {n for a in self.actions for n in a.leads} | set(kb.glossary.agencies)
         self.agency_names = sorted(n for n in names if n)
+        # Normalised name -> name, and every normalised name or alias, for resolving a question.
+        self.agency_by_key = {normalise(n): n for n in self.agency_names}
+        self.agency_keys = list(self.agency_by_key) + list(self.resolver.alias_to_name)
         lead_counts: dict[str, int] = {}
         for action in self.actions:
             for name in action.leads:
@@ -275,6 +277,8 @@ class SearchEngine:
     # ------------------------------------------------------------------ answering
     def ask(self, question: str, intent: str | None = None, offset: int = 0, limit: int | None = None) -> Answer:
         """Answer one question. ``intent`` forces an intent (the bot's commands do)."""
+        if intent is not None and intent not in INTENTS:
+            raise ValueError(f"unknown intent {intent!r} (known: {', '.join(INTENTS)})")
         limit = limit or self.page_size
         corrected = self._correct_framing(question)
         parsed = parse_question(corrected, self.periods, self.partnership_aliases, self._is_acronym)
@@ -756,15 +760,13 @@ class SearchEngine:
         key = normalise(text)
         if key in self.resolver.alias_to_name:
             return self.resolver.alias_to_name[key]
-        by_key = {normalise(n): n for n in self.agency_names}
-        if key in by_key:
-            return by_key[key]
+        if key in self.agency_by_key:
+            return self.agency_by_key[key]
         if len(key) < 3:
             return None
-        match = process.extractOne(key, list(by_key) + list(self.resolver.alias_to_name), scorer=fuzz.ratio,
-                                   score_cutoff=85)
+        match = process.extractOne(key, self.agency_keys, scorer=fuzz.ratio, score_cutoff=85)
         if match:
-            return by_key.get(match[0]) or self.resolver.alias_to_name.get(match[0])
+            return self.agency_by_key.get(match[0]) or self.resolver.alias_to_name.get(match[0])
         # A name that appears inside printed leads ("Street Scene", "Look Ahead").
         if self._leads_containing(key):
             return text

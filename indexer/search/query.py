@@ -6,8 +6,8 @@ vocabulary and names handed in by the engine, so the rules hold for any plan set
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from dataclasses import dataclass, field
 
 from .text import STOPWORDS, words
 
@@ -78,8 +78,6 @@ class ParsedQuery:
     agency_text: str | None = None
     glossary_term: str | None = None
     topic: str = ""
-    past_tense: bool = False
-    notes: list[str] = field(default_factory=list)
 
 
 def clean_question(text: str) -> str:
@@ -170,7 +168,6 @@ def parse_question(question: str, periods: list[str], partnerships: dict[str, st
         return query
     query.partnership, text = find_partnership(text, partnerships)
     text = re.sub(r"\b(?:in|for|from)\s+the\s+plan\b|\bplan\b\s*$", " ", text, flags=re.I).strip()
-    query.past_tense = bool(re.search(r"\b(?:ran|led|did|was|were|used\s+to|previously|had)\b", raw, re.I))
 
     if _SMALL_TALK.match(raw):
         query.intent = "help"
